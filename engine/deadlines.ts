@@ -1,0 +1,79 @@
+// A binary min-heap of future deadlines. Entries are never removed in place: when a group settles early or an
+// offer's end moves, its old entry stays and is recognised as stale when it reaches the top (the owner checks
+// `isLive`). Ties are broken by kind (groups before offers, so a group due at its offer's end settles by its
+// own deadline first) and then by `order`, which makes settlement order deterministic.
+
+export type DeadlineKind = 'group' | 'offer_end';
+
+export interface Deadline {
+  atMs: number;
+  kind: DeadlineKind;
+  id: string;
+  order: number;
+}
+
+const KIND_RANK: Record<DeadlineKind, number> = { group: 0, offer_end: 1 };
+
+function before(a: Deadline, b: Deadline): boolean {
+  if (a.atMs !== b.atMs) return a.atMs < b.atMs;
+  if (a.kind !== b.kind) return KIND_RANK[a.kind] < KIND_RANK[b.kind];
+  return a.order < b.order;
+}
+
+export class DeadlineQueue {
+  private heap: Deadline[] = [];
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  push(entry: Deadline): void {
+    const heap = this.heap;
+    heap.push(entry);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  }
+
+  /** The earliest entry for which `isLive` holds, dropping stale ones on the way; it stays queued. */
+  peekLive(isLive: (entry: Deadline) => boolean): Deadline | undefined {
+    while (this.heap.length > 0) {
+      const top = this.heap[0]!;
+      if (isLive(top)) return top;
+      this.pop();
+    }
+    return undefined;
+  }
+
+  pop(): Deadline | undefined {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length > 0 && last !== undefined) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        const right = left + 1;
+        let smallest = i;
+        if (left < heap.length && before(heap[left]!, heap[smallest]!)) smallest = left;
+        if (right < heap.length && before(heap[right]!, heap[smallest]!)) smallest = right;
+        if (smallest === i) break;
+        [heap[i], heap[smallest]] = [heap[smallest]!, heap[i]!];
+        i = smallest;
+      }
+    }
+    return top;
+  }
+
+  /** Keeps only live entries; called when stale ones pile up, so the heap stays bounded by live deadlines. */
+  compact(isLive: (entry: Deadline) => boolean): void {
+    const live = this.heap.filter(isLive);
+    this.heap = [];
+    for (const entry of live) this.push(entry);
+  }
+}

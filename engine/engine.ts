@@ -1,0 +1,163 @@
+// The market engine: a synchronous, deterministic state machine. Commands go in through `apply` (one path for
+// every change), a result and the events it caused come out. It never reads a clock, a random source or the
+// environment: time arrives in each command, so the same snapshot plus the same commands always reaches the
+// same state (`stateHash`), which is what recovery, replay and simulation rely on.
+import type { Command } from './commands.ts';
+import { unreachable, type Ctx } from './context.ts';
+import type { Deadline } from './deadlines.ts';
+import type { EngineEvent } from './events.ts';
+import { createOffer, closeOfferNow, editOffer, pauseOffer, resumeOffer, closeOffer } from './offers.ts';
+import { joinGroup, leaveGroup, matchGroup, openGroup, quote } from './groups.ts';
+import { canonicalJson, hash64 } from './hash.ts';
+import { idempotencySlot, recall, remember } from './idempotency.ts';
+import { invariantViolations } from './invariants.ts';
+import { DEFAULT_CONFIG, type EngineConfig } from './limits.ts';
+import { parseCommand } from './parse.ts';
+import type { CommandResult } from './results.ts';
+import { settleAtDeadline } from './settlement.ts';
+import { fromSnapshot, toSnapshot, type EngineSnapshot } from './snapshot.ts';
+import { emptyState, type EngineState } from './state.ts';
+import { groupView, offerView, type GroupView, type OfferView } from './views.ts';
+
+export interface Applied {
+  result: CommandResult;
+  /** Everything that happened, in order: deadlines that fell due first, then the command's own events. */
+  events: EngineEvent[];
+}
+
+export class Engine {
+  private state: EngineState;
+
+  constructor(config: Partial<EngineConfig> = {}) {
+    this.state = emptyState({ ...DEFAULT_CONFIG, ...config });
+  }
+
+  static restore(snapshot: EngineSnapshot): Engine {
+    const engine = new Engine(snapshot.config);
+    engine.state = fromSnapshot(snapshot);
+    return engine;
+  }
+
+  /** The latest time the engine has seen. */
+  get nowMs(): number {
+    return this.state.nowMs;
+  }
+
+  /**
+   * Applies one typed command. Time never runs backwards: a `nowMs` older than the engine's clock is treated as
+   * the engine's clock. Everything due by then settles first, so a late or missing tick changes nothing: the
+   * outcome depends on the times in the commands, not on when a timer fired.
+   */
+  apply(cmd: Command): Applied {
+    const state = this.state;
+    const nowMs = cmd.nowMs > state.nowMs ? cmd.nowMs : state.nowMs;
+    state.nowMs = nowMs;
+    const ctx: Ctx = { state, nowMs, events: [] };
+    settleDue(ctx);
+
+    const slot = idempotencySlot(cmd);
+    if (slot !== null) {
+      const remembered = recall(state, slot, cmd, nowMs);
+      if (remembered) return { result: remembered, events: ctx.events };
+    }
+    const result = dispatch(ctx, cmd);
+    if (slot !== null && result.ok) remember(state, slot, cmd, result, nowMs);
+    return { result, events: ctx.events };
+  }
+
+  /** Validates untrusted input, then applies it; bad input gets `bad_request` and changes nothing. */
+  submit(raw: unknown): Applied {
+    const parsed = parseCommand(raw);
+    if (!parsed.ok) return { result: parsed, events: [] };
+    return this.apply(parsed.command);
+  }
+
+  /** When the engine next needs a `tick`, or null when nothing is scheduled. */
+  nextDeadlineMs(): number | null {
+    return this.state.deadlines.peekLive((entry) => isLive(this.state, entry))?.atMs ?? null;
+  }
+
+  snapshot(): EngineSnapshot {
+    return toSnapshot(this.state);
+  }
+
+  stateHash(): string {
+    return hash64(canonicalJson(this.snapshot()));
+  }
+
+  /** Broken invariants, by name; empty when the state is consistent. */
+  checkInvariants(): string[] {
+    return invariantViolations(this.state);
+  }
+
+  offer(offerId: string): OfferView | null {
+    const offer = this.state.offers.get(offerId);
+    return offer ? offerView(offer) : null;
+  }
+
+  /** The live groups of an offer, oldest first. */
+  groupsOf(offerId: string): GroupView[] {
+    const offer = this.state.offers.get(offerId);
+    if (!offer) return [];
+    return [...offer.liveGroupIds].map((groupId) => groupView(this.state, this.state.groups.get(groupId)!));
+  }
+
+  group(groupId: string): GroupView | null {
+    const group = this.state.groups.get(groupId);
+    return group ? groupView(this.state, group) : null;
+  }
+
+  /** Offer ids in creation order. */
+  offerIds(): string[] {
+    return [...this.state.offers.keys()];
+  }
+}
+
+function dispatch(ctx: Ctx, cmd: Command): CommandResult {
+  switch (cmd.type) {
+    case 'create_offer':
+      return createOffer(ctx, cmd);
+    case 'edit_offer':
+      return editOffer(ctx, cmd);
+    case 'pause_offer':
+      return pauseOffer(ctx, cmd);
+    case 'resume_offer':
+      return resumeOffer(ctx, cmd);
+    case 'close_offer':
+      return closeOffer(ctx, cmd);
+    case 'open_group':
+      return openGroup(ctx, cmd);
+    case 'join_group':
+      return joinGroup(ctx, cmd);
+    case 'match_group':
+      return matchGroup(ctx, cmd);
+    case 'leave_group':
+      return leaveGroup(ctx, cmd);
+    case 'quote':
+      return quote(ctx, cmd);
+    case 'tick':
+      return { ok: true };
+    default:
+      return unreachable(cmd);
+  }
+}
+
+/** A queued deadline still means something: its group is live with that deadline, or its offer still ends then. */
+function isLive(state: EngineState, entry: Deadline): boolean {
+  if (entry.kind === 'group') return state.groups.get(entry.id)?.deadlineMs === entry.atMs;
+  const offer = state.offers.get(entry.id);
+  return offer !== undefined && offer.status !== 'closed' && offer.endMs === entry.atMs;
+}
+
+/** Settles every deadline at or before `ctx.nowMs`, in deadline order, each at its own time. */
+function settleDue(ctx: Ctx): void {
+  const { state } = ctx;
+  const live = (entry: Deadline) => isLive(state, entry);
+  for (let due = state.deadlines.peekLive(live); due !== undefined && due.atMs <= ctx.nowMs; due = state.deadlines.peekLive(live)) {
+    state.deadlines.pop();
+    if (due.kind === 'group') settleAtDeadline(ctx, state.groups.get(due.id)!, due.atMs);
+    else closeOfferNow(ctx, state.offers.get(due.id)!, 'ended', due.atMs);
+  }
+  // Stale entries (groups that settled early, moved offer ends) are dropped lazily; compact if they pile up.
+  if (state.deadlines.size > 2 * (state.groups.size + state.offers.size) + 1024) state.deadlines.compact(live);
+}

@@ -1,0 +1,81 @@
+// The engine's output besides results: past-tense facts, in the order they happened. The gateway streams
+// them to channels (each carries `offerId`, and `groupId` where it concerns one); the effects outbox turns
+// the money-bearing ones (`group_joined`, `group_left`, `group_completed`, `group_failed`) into charges,
+// orders and refunds. Amounts are integer minor units in the offer's currency.
+
+export interface MemberSettlement {
+  shopperId: string;
+  qty: number;
+  /** Unit price paid: the final tier price (with leader discount), never above the shopper's quote. */
+  unitPriceMinor: number;
+  paidMinor: number;
+  /** Charged at join minus paid. */
+  refundMinor: number;
+}
+
+export type EngineEvent =
+  | { type: 'offer_created'; offerId: string; merchantId: string; atMs: number }
+  | { type: 'offer_edited'; offerId: string; fields: string[]; atMs: number }
+  | { type: 'offer_paused'; offerId: string; atMs: number }
+  | { type: 'offer_resumed'; offerId: string; atMs: number }
+  | { type: 'offer_closed'; offerId: string; reason: 'merchant' | 'ended'; atMs: number }
+  | {
+      type: 'group_opened';
+      offerId: string;
+      groupId: string;
+      leaderId: string;
+      deadlineMs: number;
+      minSize: number;
+      maxSize: number | null;
+      newcomerOnly: boolean;
+      atMs: number;
+    }
+  | {
+      type: 'group_joined';
+      offerId: string;
+      groupId: string;
+      shopperId: string;
+      qty: number;
+      chargedMinor: number;
+      quotedUnitPriceMinor: number;
+      /** Members after the join, and the tier price at that size (what everyone would pay if it ended now). */
+      size: number;
+      unitPriceMinor: number;
+      atMs: number;
+    }
+  | {
+      type: 'group_left';
+      offerId: string;
+      groupId: string;
+      shopperId: string;
+      qty: number;
+      refundMinor: number;
+      /** The new leader when the leader left; unchanged otherwise. */
+      leaderId: string | null;
+      size: number;
+      unitPriceMinor: number;
+      atMs: number;
+    }
+  | { type: 'group_formed'; offerId: string; groupId: string; size: number; atMs: number }
+  | {
+      type: 'group_completed';
+      offerId: string;
+      groupId: string;
+      size: number;
+      /** Seats the platform filled at the deadline (模拟成团); 0 for a group that filled itself. */
+      autoFilledSeats: number;
+      reason: 'full' | 'deadline' | 'offer_closed';
+      members: MemberSettlement[];
+      atMs: number;
+    }
+  | {
+      type: 'group_failed';
+      offerId: string;
+      groupId: string;
+      size: number;
+      reason: 'deadline' | 'offer_closed' | 'empty';
+      refunds: { shopperId: string; qty: number; refundMinor: number }[];
+      atMs: number;
+    };
+
+export type EventType = EngineEvent['type'];

@@ -1,0 +1,51 @@
+// The engine's own consistency checks. Cheap enough to run after every step in tests (O(state size)); the
+// returned list names every broken invariant, empty when all hold.
+import { capacityOf } from './groups.ts';
+import type { EngineState } from './state.ts';
+
+export function invariantViolations(state: EngineState): string[] {
+  const problems: string[] = [];
+  const fail = (message: string) => problems.push(message);
+
+  for (const offer of state.offers.values()) {
+    const at = `offer ${offer.id}`;
+    if (offer.heldUnits < 0 || offer.soldUnits < 0) fail(`${at}: negative held ${offer.heldUnits} or sold ${offer.soldUnits}`);
+    if (offer.heldUnits + offer.soldUnits > offer.inventory) fail(`${at}: held ${offer.heldUnits} + sold ${offer.soldUnits} > inventory ${offer.inventory}`);
+    let heldInGroups = 0;
+    for (const groupId of offer.liveGroupIds) {
+      const group = state.groups.get(groupId);
+      if (!group || group.offerId !== offer.id) fail(`${at}: lists live group ${groupId} that is not its own live group`);
+      else for (const member of group.members.values()) heldInGroups += member.qty;
+    }
+    if (heldInGroups !== offer.heldUnits) fail(`${at}: held ${offer.heldUnits} but its groups' members hold ${heldInGroups}`);
+    let byShopper = 0;
+    for (const [shopperId, units] of offer.unitsByShopper) {
+      if (units <= 0) fail(`${at}: shopper ${shopperId} has a non-positive unit count ${units}`);
+      byShopper += units;
+    }
+    if (byShopper !== offer.heldUnits + offer.soldUnits) fail(`${at}: per-shopper units ${byShopper} ≠ held + sold ${offer.heldUnits + offer.soldUnits}`);
+    if (offer.liveGroupIds.size > state.config.maxLiveGroupsPerOffer) fail(`${at}: ${offer.liveGroupIds.size} live groups, over the bound`);
+    if (offer.status === 'closed' && offer.liveGroupIds.size > 0) fail(`${at}: closed but has live groups`);
+    if (offer.status !== 'closed' && offer.endMs !== null && offer.endMs <= state.nowMs) fail(`${at}: past its end but not closed`);
+  }
+
+  for (const group of state.groups.values()) {
+    const at = `group ${group.id}`;
+    const offer = state.offers.get(group.offerId);
+    if (!offer?.liveGroupIds.has(group.id)) fail(`${at}: missing from its offer's live groups`);
+    const size = group.members.size;
+    if (size < 1 || size > capacityOf(group)) fail(`${at}: size ${size} outside [1, ${capacityOf(group)}]`);
+    if (group.status === 'open' && size >= group.minSize) fail(`${at}: open with ${size} ≥ minSize ${group.minSize} members`);
+    if (group.status === 'formed' && size < group.minSize) fail(`${at}: formed with ${size} < minSize ${group.minSize} members`);
+    if (!group.members.has(group.leaderId)) fail(`${at}: leader ${group.leaderId} is not a member`);
+    if (group.deadlineMs <= state.nowMs) fail(`${at}: live past its deadline ${group.deadlineMs}`);
+    if (state.settledGroups.has(group.id)) fail(`${at}: both live and settled`);
+    for (const member of group.members.values()) {
+      if (member.chargedMinor !== member.quotedUnitPriceMinor * member.qty) fail(`${at}: ${member.shopperId} charged ≠ quote × qty`);
+    }
+  }
+
+  if (state.settledGroups.size > state.config.settledGroupsRetained) fail('settled groups over their bound');
+  if (state.idempotency.size > state.config.idempotencyKeysMax) fail('idempotency keys over their bound');
+  return problems;
+}

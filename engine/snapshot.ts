@@ -1,0 +1,73 @@
+// Snapshots: the whole state as plain JSON-able data, in a fixed order, so that `restore(snapshot())` behaves
+// exactly like the engine it came from and hashing the snapshot identifies the state.
+import { DeadlineQueue } from './deadlines.ts';
+import type { EngineConfig } from './limits.ts';
+import type { EngineState, Group, IdempotencyEntry, Member, Offer, SettledGroup } from './state.ts';
+
+export const SNAPSHOT_FORMAT = 'tuan-engine/1';
+
+type OfferData = Omit<Offer, 'unitsByShopper' | 'liveGroupIds'> & { unitsByShopper: [string, number][]; liveGroupIds: string[] };
+type GroupData = Omit<Group, 'members'> & { members: Member[] };
+
+export interface EngineSnapshot {
+  format: typeof SNAPSHOT_FORMAT;
+  config: EngineConfig;
+  nowMs: number;
+  serial: number;
+  offers: OfferData[];
+  groups: GroupData[];
+  settledGroups: SettledGroup[];
+  idempotency: [string, IdempotencyEntry][];
+}
+
+export function toSnapshot(state: EngineState): EngineSnapshot {
+  return {
+    format: SNAPSHOT_FORMAT,
+    config: { ...state.config },
+    nowMs: state.nowMs,
+    serial: state.serial,
+    offers: [...state.offers.values()].map((offer) => ({
+      ...offer,
+      mechanism: structuredClone(offer.mechanism),
+      unitsByShopper: [...offer.unitsByShopper],
+      liveGroupIds: [...offer.liveGroupIds],
+    })),
+    groups: [...state.groups.values()].map((group) => ({ ...group, members: [...group.members.values()].map((m) => ({ ...m })) })),
+    settledGroups: [...state.settledGroups.values()].map((settled) => ({ ...settled })),
+    idempotency: [...state.idempotency].map(([key, entry]) => [key, structuredClone(entry)]),
+  };
+}
+
+export function fromSnapshot(snapshot: EngineSnapshot): EngineState {
+  if (snapshot.format !== SNAPSHOT_FORMAT) {
+    throw new Error(`cannot restore snapshot format "${String(snapshot.format)}"; this engine reads "${SNAPSHOT_FORMAT}"`);
+  }
+  const copy = structuredClone(snapshot);
+  const state: EngineState = {
+    config: copy.config,
+    nowMs: copy.nowMs,
+    serial: copy.serial,
+    offers: new Map(
+      copy.offers.map((offer) => [offer.id, { ...offer, unitsByShopper: new Map(offer.unitsByShopper), liveGroupIds: new Set(offer.liveGroupIds) }]),
+    ),
+    groups: new Map(copy.groups.map((group) => [group.id, { ...group, members: new Map(group.members.map((m) => [m.shopperId, m])) }])),
+    settledGroups: new Map(copy.settledGroups.map((settled) => [settled.id, settled])),
+    idempotency: new Map(copy.idempotency),
+    deadlines: new DeadlineQueue(),
+  };
+  rebuildDeadlines(state);
+  return state;
+}
+
+/** Deadlines are derived data: one entry per live group and per open offer with an end. */
+export function rebuildDeadlines(state: EngineState): void {
+  state.deadlines = new DeadlineQueue();
+  for (const group of state.groups.values()) {
+    state.deadlines.push({ atMs: group.deadlineMs, kind: 'group', id: group.id, order: group.createdSerial });
+  }
+  for (const offer of state.offers.values()) {
+    if (offer.endMs !== null && offer.status !== 'closed') {
+      state.deadlines.push({ atMs: offer.endMs, kind: 'offer_end', id: offer.id, order: offer.createdSerial });
+    }
+  }
+}

@@ -1,0 +1,103 @@
+// The engine's in-memory market. Plain data plus derived indexes; only the engine's own modules mutate it.
+// Map iteration order is insertion order, which the commands fix, so walking a map is deterministic.
+import type { GroupSettings } from './commands.ts';
+import type { CommandResult } from './results.ts';
+import type { EngineConfig } from './limits.ts';
+import { DeadlineQueue } from './deadlines.ts';
+
+export type OfferStatus = 'active' | 'paused' | 'closed';
+
+export interface Offer {
+  id: string;
+  merchantId: string;
+  title: string;
+  currency: string;
+  inventory: number;
+  basePriceMinor: number;
+  perShopperLimit: number | null;
+  startMs: number | null;
+  endMs: number | null;
+  status: OfferStatus;
+  mechanism: GroupSettings;
+  /** Units held by members of live groups. */
+  heldUnits: number;
+  /** Units bought in completed groups. */
+  soldUnits: number;
+  /** Units each shopper holds or bought here; an entry exists only while it is positive, so its size ≤ inventory. */
+  unitsByShopper: Map<string, number>;
+  /** Ids of this offer's live (open or formed) groups, oldest first. */
+  liveGroupIds: Set<string>;
+  createdSerial: number;
+}
+
+export interface Member {
+  shopperId: string;
+  qty: number;
+  /** The unit price quoted at join: the most this member pays a unit. */
+  quotedUnitPriceMinor: number;
+  chargedMinor: number;
+}
+
+export type GroupStatus = 'open' | 'formed';
+
+export interface Group {
+  id: string;
+  offerId: string;
+  leaderId: string;
+  status: GroupStatus;
+  createdSerial: number;
+  openedAtMs: number;
+  deadlineMs: number;
+  /** Settings fixed when the group opened, so later edits of the offer never change a promise made. */
+  minSize: number;
+  maxSize: number | null;
+  newcomerOnly: boolean;
+  autoFillMaxSeats: number;
+  /** Members in join order; the leader is the first. */
+  members: Map<string, Member>;
+}
+
+export interface SettledGroup {
+  id: string;
+  offerId: string;
+  status: 'completed' | 'failed';
+  reason: 'full' | 'deadline' | 'offer_closed' | 'empty';
+  size: number;
+  settledAtMs: number;
+}
+
+export interface IdempotencyEntry {
+  fingerprint: string;
+  result: CommandResult;
+  atMs: number;
+}
+
+export interface EngineState {
+  config: EngineConfig;
+  /** The latest time the engine has seen; never decreases. */
+  nowMs: number;
+  /** Counter for generated ids and creation order. */
+  serial: number;
+  offers: Map<string, Offer>;
+  /** Live groups only; settled ones move to `settledGroups`. */
+  groups: Map<string, Group>;
+  /** The most recently settled groups, oldest first, bounded by `config.settledGroupsRetained`. */
+  settledGroups: Map<string, SettledGroup>;
+  /** Accepted commands by `scope + key`, oldest first, bounded by count and age. */
+  idempotency: Map<string, IdempotencyEntry>;
+  /** Derived: every future deadline (group windows, offer ends). Rebuilt on restore. */
+  deadlines: DeadlineQueue;
+}
+
+export function emptyState(config: EngineConfig): EngineState {
+  return {
+    config,
+    nowMs: 0,
+    serial: 0,
+    offers: new Map(),
+    groups: new Map(),
+    settledGroups: new Map(),
+    idempotency: new Map(),
+    deadlines: new DeadlineQueue(),
+  };
+}

@@ -1,0 +1,82 @@
+// Read models: what clients and merchants may see of the market, as plain data. Views never expose internal
+// maps and never change state.
+import { groupUnitPrice } from '../pricing/index.ts';
+import { availableUnits } from './inventory.ts';
+import { pricingOf } from './settlement.ts';
+import type { EngineState, Group, Offer } from './state.ts';
+
+export interface OfferView {
+  offerId: string;
+  merchantId: string;
+  title: string;
+  currency: string;
+  status: Offer['status'];
+  inventory: number;
+  heldUnits: number;
+  soldUnits: number;
+  availableUnits: number;
+  basePriceMinor: number;
+  perShopperLimit: number | null;
+  startMs: number | null;
+  endMs: number | null;
+  mechanism: Offer['mechanism'];
+  liveGroups: number;
+}
+
+export interface GroupView {
+  groupId: string;
+  offerId: string;
+  status: Group['status'];
+  leaderId: string;
+  size: number;
+  minSize: number;
+  maxSize: number | null;
+  seatsMissing: number;
+  newcomerOnly: boolean;
+  openedAtMs: number;
+  deadlineMs: number;
+  /** The tier price at the current size: what everyone would pay (before the leader discount) if it ended now. */
+  unitPriceMinor: number;
+  /** Member ids in join order. Shopper ids only, never amounts: one shopper's charges are private. */
+  members: string[];
+}
+
+export function offerView(offer: Offer): OfferView {
+  return {
+    offerId: offer.id,
+    merchantId: offer.merchantId,
+    title: offer.title,
+    currency: offer.currency,
+    status: offer.status,
+    inventory: offer.inventory,
+    heldUnits: offer.heldUnits,
+    soldUnits: offer.soldUnits,
+    availableUnits: availableUnits(offer),
+    basePriceMinor: offer.basePriceMinor,
+    perShopperLimit: offer.perShopperLimit,
+    startMs: offer.startMs,
+    endMs: offer.endMs,
+    mechanism: structuredClone(offer.mechanism),
+    liveGroups: offer.liveGroupIds.size,
+  };
+}
+
+export function groupView(state: EngineState, group: Group): GroupView {
+  const offer = state.offers.get(group.offerId)!;
+  const size = group.members.size;
+  return {
+    groupId: group.id,
+    offerId: group.offerId,
+    status: group.status,
+    leaderId: group.leaderId,
+    size,
+    minSize: group.minSize,
+    maxSize: group.maxSize,
+    seatsMissing: Math.max(0, group.minSize - size),
+    newcomerOnly: group.newcomerOnly,
+    openedAtMs: group.openedAtMs,
+    deadlineMs: group.deadlineMs,
+    unitPriceMinor: groupUnitPrice(pricingOf(offer), size, false),
+    members: [...group.members.keys()],
+  };
+}
