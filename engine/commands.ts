@@ -4,12 +4,14 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.ts';
 
-/** Ids are caller-chosen strings; a bound keeps maps keyed by them small and logs readable. */
+/** Ids are strings; a bound keeps maps keyed by them small and logs readable. */
 export const Id = z
   .string()
   .min(1)
   .max(LIMITS.idLengthMax)
-  .regex(/^[A-Za-z0-9_.:\-]+$/, 'use letters, digits and _ . : - only ("~" is kept for ids the engine makes)');
+  .regex(/^[A-Za-z0-9_.:~\-]+$/, 'use letters, digits and _ . : - ~ only');
+/** An id the caller picks for something new. `~` is kept for ids the engine makes, so the two never collide. */
+export const NewId = Id.regex(/^[^~]*$/, '"~" is kept for ids the engine makes; pick an id without it');
 export const TimeMs = z.number().int().min(0).max(LIMITS.timeMsMax);
 export const Money = z.number().int().min(0).max(LIMITS.priceMinorMax);
 export const Qty = z.number().int().min(1).max(LIMITS.qtyPerJoinMax);
@@ -61,7 +63,7 @@ export const CreateOffer = z.strictObject({
   type: z.literal('create_offer'),
   ...base,
   merchantId: Id,
-  offerId: Id.optional(),
+  offerId: NewId.optional(),
   currency: Currency,
   mechanism: Mechanism,
   ...OfferFields,
@@ -91,7 +93,7 @@ export const OpenGroup = z.strictObject({
   ...base,
   ...shopper,
   offerId: Id,
-  groupId: Id.optional(),
+  groupId: NewId.optional(),
   qty: Qty.default(1),
 });
 export const JoinGroup = z.strictObject({ type: z.literal('join_group'), ...base, ...shopper, groupId: Id, qty: Qty.default(1) });
@@ -101,7 +103,7 @@ export const MatchGroup = z.strictObject({
   ...shopper,
   offerId: Id,
   /** Id for the new group if matching has to open one. */
-  groupId: Id.optional(),
+  groupId: NewId.optional(),
   qty: Qty.default(1),
 });
 export const LeaveGroup = z.strictObject({ type: z.literal('leave_group'), ...base, shopperId: Id, groupId: Id });

@@ -17,8 +17,8 @@ export function ownedOffer(ctx: Ctx, merchantId: string, offerId: string): Offer
 
 /** Whether shoppers may hold units of this offer now; the rejection says why not. */
 export function sellableProblem(offer: Offer, nowMs: number): Rejection | null {
-  if (offer.status === 'closed') return reject('offer_closed', `Offer "${offer.id}" is closed.`);
-  if (offer.endMs !== null && nowMs >= offer.endMs) return reject('offer_ended', `Offer "${offer.id}" has ended.`);
+  if (offer.closedReason === 'ended') return reject('offer_ended', `Offer "${offer.id}" has ended.`);
+  if (offer.status === 'closed') return reject('offer_closed', `Offer "${offer.id}" is closed by its merchant.`);
   if (offer.startMs !== null && nowMs < offer.startMs) {
     return reject('offer_not_started', `Offer "${offer.id}" starts at ${offer.startMs} (ms since the epoch); try again then.`);
   }
@@ -62,6 +62,7 @@ export function createOffer(ctx: Ctx, cmd: CommandOf<'create_offer'>): CommandRe
     startMs: cmd.startMs ?? null,
     endMs: cmd.endMs ?? null,
     status: 'active',
+    closedReason: null,
     mechanism: cmd.mechanism,
     heldUnits: 0,
     soldUnits: 0,
@@ -157,6 +158,7 @@ export function resumeOffer(ctx: Ctx, cmd: CommandOf<'resume_offer'>): CommandRe
 export function closeOfferNow(ctx: Ctx, offer: Offer, reason: 'merchant' | 'ended', atMs: number): void {
   for (const groupId of [...offer.liveGroupIds]) settleOnOfferClose(ctx, ctx.state.groups.get(groupId)!, atMs);
   offer.status = 'closed';
+  offer.closedReason = reason;
   ctx.events.push({ type: 'offer_closed', offerId: offer.id, reason, atMs });
 }
 

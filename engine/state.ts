@@ -18,6 +18,8 @@ export interface Offer {
   startMs: number | null;
   endMs: number | null;
   status: OfferStatus;
+  /** Why a closed offer closed: its merchant closed it, or its end time came. */
+  closedReason: 'merchant' | 'ended' | null;
   mechanism: GroupSettings;
   /** Units held by members of live groups. */
   heldUnits: number;
