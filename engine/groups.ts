@@ -56,12 +56,17 @@ function seatProblem(offer: Offer, shopperId: string, qty: number): Rejection | 
   return null;
 }
 
+/** Whether this shopper may take a seat in this live group; `joinProblem` says why not. */
+function mayJoin(group: Group, shopperId: string, newcomer: boolean): boolean {
+  return !group.members.has(shopperId) && group.members.size < capacityOf(group) && (newcomer || !group.newcomerOnly);
+}
+
 /** Why this shopper may not join this live group, or null. */
 function joinProblem(group: Group, shopperId: string, newcomer: boolean): Rejection | null {
+  if (mayJoin(group, shopperId, newcomer)) return null;
   if (group.members.has(shopperId)) return reject('already_member', `You are already in group "${group.id}".`);
   if (group.members.size >= capacityOf(group)) return reject('group_full', `Group "${group.id}" is full.`);
-  if (group.newcomerOnly && !newcomer) return reject('not_newcomer', `Group "${group.id}" is for newcomers only.`);
-  return null;
+  return reject('not_newcomer', `Group "${group.id}" is for newcomers only.`);
 }
 
 /** Seats a shopper in a group (checks done), then forms or completes the group when it reaches its sizes. */
@@ -195,7 +200,7 @@ export function findMatch(ctx: Ctx, offer: Offer, shopperId: string, newcomer: b
   let best: Group | null = null;
   for (const groupId of offer.liveGroupIds) {
     const group = ctx.state.groups.get(groupId)!;
-    if (joinProblem(group, shopperId, newcomer)) continue;
+    if (!mayJoin(group, shopperId, newcomer)) continue;
     if (best === null || betterMatch(group, best)) best = group;
   }
   return best;
