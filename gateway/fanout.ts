@@ -1,0 +1,50 @@
+// From engine events to channel deltas. Runs synchronously inside the sequencer, right after each apply, so a
+// channel's offsets follow the engine's order exactly and a snapshot taken between two commands is never
+// half-way through one. Each event is serialized once per audience (public, or the one shopper concerned) and
+// handed to uWS topics: the cost does not grow with the number of watchers.
+import type { Applied, Engine } from '../engine/index.ts';
+import { groupChannel, offerChannel, shopperChannel } from './channel-names.ts';
+import { changesStock, privateEvents, publicEvent } from './channel-views.ts';
+import type { ChannelRegistry } from './channels.ts';
+import type { ShopperLedger } from './shopper-ledger.ts';
+
+export class Fanout {
+  constructor(
+    private readonly engine: Engine,
+    private readonly channels: ChannelRegistry,
+    private readonly ledger: ShopperLedger,
+  ) {}
+
+  onApplied(applied: Applied): void {
+    const { events } = applied;
+    if (events.length === 0) return;
+    let stockOffers: Set<string> | null = null;
+    for (const event of events) {
+      this.ledger.apply(event);
+      const offerTopic = offerChannel(event.offerId);
+      const groupTopic = 'groupId' in event ? groupChannel(event.groupId) : null;
+      const watched = this.channels.get(offerTopic) !== undefined || (groupTopic !== null && this.channels.get(groupTopic) !== undefined);
+      if (watched) {
+        const json = JSON.stringify(publicEvent(this.engine, event));
+        this.channels.publish(offerTopic, json);
+        if (groupTopic !== null) this.channels.publish(groupTopic, json);
+      }
+      for (const { shopperId, event: own } of privateEvents(event)) {
+        const topic = shopperChannel(shopperId);
+        if (this.channels.get(topic) !== undefined) this.channels.publish(topic, JSON.stringify(own));
+      }
+      if (changesStock(event)) (stockOffers ??= new Set()).add(event.offerId);
+    }
+    // One stock update per offer per command, after all its events: the state a snapshot would show now.
+    if (stockOffers) for (const offerId of stockOffers) this.publishStock(offerId);
+  }
+
+  private publishStock(offerId: string): void {
+    const topic = offerChannel(offerId);
+    if (this.channels.get(topic) === undefined) return;
+    const offer = this.engine.offer(offerId);
+    if (!offer) return;
+    const { inventory, heldUnits, soldUnits, availableUnits } = offer;
+    this.channels.publish(topic, JSON.stringify({ type: 'stock_changed', offerId, inventory, heldUnits, soldUnits, availableUnits, atMs: this.engine.nowMs }));
+  }
+}

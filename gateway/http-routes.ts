@@ -1,0 +1,174 @@
+// HTTP routes on the same uWS app as the sockets: the merchant API, shopper reads for clients without a socket,
+// and operations (health, readiness, metrics, development tokens). docs/http-api.md documents each one.
+import type { TemplatedApp } from 'uWebSockets.js';
+import { z } from 'zod';
+import { CreateOffer, Id, OfferPatch } from '../engine/index.ts';
+import { groupSummary } from './channel-views.ts';
+import { offerChannel } from './channel-names.ts';
+import { ownershipProblem, runCommand, type GatewayContext } from './context.ts';
+import { errorReply, merchantOf, refusal, route, validate, type Reply, type RequestData } from './http-kit.ts';
+import { mintShopperToken } from './shopper-tokens.ts';
+import type { UnstampedCommand } from './sequencer.ts';
+
+const CreateOfferBody = CreateOffer.omit({ type: true, nowMs: true, merchantId: true, idempotencyKey: true });
+const IdempotencyKey = z.string().min(1).max(128);
+const QuoteQuery = z.strictObject({ groupId: Id.optional(), asLeader: z.enum(['true', 'false']).optional() });
+const DevTokenBody = z.strictObject({ shopperId: Id, newcomer: z.boolean().default(false) });
+const EmptyBody = z.union([z.undefined(), z.strictObject({})]);
+
+export function registerHttpRoutes(app: TemplatedApp, ctx: GatewayContext): void {
+  const read = { readBody: false };
+  const write = { readBody: true };
+
+  app.post('/v1/offers', route(ctx, 'create_offer', write, (request) => createOffer(ctx, request)));
+  app.patch('/v1/offers/:offerId', route(ctx, 'edit_offer', write, (request) => editOffer(ctx, request)));
+  for (const action of ['pause', 'resume', 'close'] as const) {
+    app.post(`/v1/offers/:offerId/${action}`, route(ctx, `${action}_offer`, write, (request) => offerAction(ctx, request, action)));
+  }
+  app.get('/v1/offers/:offerId', route(ctx, 'offer_state', read, (request) => offerState(ctx, request)));
+  app.get('/v1/offers/:offerId/groups', route(ctx, 'offer_groups', read, (request) => offerGroups(ctx, request)));
+
+  app.get('/v1/offers/:offerId/quote', route(ctx, 'quote', read, (request) => quote(ctx, request)));
+  app.get('/v1/offers/:offerId/open-groups', route(ctx, 'open_groups', read, (request) => openGroups(ctx, request)));
+
+  app.get('/healthz', route(ctx, 'healthz', read, () => ({ status: 200, body: { status: 'ok' } })));
+  app.get('/readyz', route(ctx, 'readyz', read, () => readiness(ctx)));
+  app.get('/metrics', route(ctx, 'metrics', read, () => ({ status: 200, body: ctx.metrics.render(), contentType: 'text/plain; version=0.0.4' })));
+  if (ctx.config.devTokens) app.post('/dev/shopper-tokens', route(ctx, 'dev_token', write, (request) => devToken(ctx, request)));
+
+  app.options('/*', route(ctx, 'preflight', read, (request) => preflight(ctx, request)));
+  app.any('/*', route(ctx, 'not_found', read, (request) => errorReply('not_found', `No route ${request.method.toUpperCase()} ${request.url}.`)));
+}
+
+async function createOffer(ctx: GatewayContext, request: RequestData): Promise<Reply> {
+  const merchant = merchantOf(ctx, request);
+  if (!merchant.ok) return merchant.reply;
+  const body = validate(CreateOfferBody, request.body ?? {});
+  if (!body.ok) return body.reply;
+  const key = idempotencyKeyOf(request);
+  if (!key.ok) return key.reply;
+  const command = { type: 'create_offer', ...body.value, merchantId: merchant.merchantId, ...key.value } as UnstampedCommand;
+  const { result } = await runCommand(ctx, command);
+  if (!result.ok) return errorReply(result.code, result.message);
+  return { status: 201, body: { offerId: result.offerId, offer: ctx.engine.offer(result.offerId!) } };
+}
+
+async function editOffer(ctx: GatewayContext, request: RequestData): Promise<Reply> {
+  const target = merchantTarget(ctx, request);
+  if (!target.ok) return target.reply;
+  const patch = validate(OfferPatch, request.body ?? {});
+  if (!patch.ok) return patch.reply;
+  const key = idempotencyKeyOf(request);
+  if (!key.ok) return key.reply;
+  const command: UnstampedCommand = { type: 'edit_offer', merchantId: target.merchantId, offerId: target.offerId, patch: patch.value, ...key.value };
+  const { result } = await runCommand(ctx, command);
+  if (!result.ok) return errorReply(result.code, result.message);
+  return { status: 200, body: { offer: ctx.engine.offer(target.offerId) } };
+}
+
+async function offerAction(ctx: GatewayContext, request: RequestData, action: 'pause' | 'resume' | 'close'): Promise<Reply> {
+  const target = merchantTarget(ctx, request);
+  if (!target.ok) return target.reply;
+  const body = validate(EmptyBody, request.body);
+  if (!body.ok) return body.reply;
+  const key = idempotencyKeyOf(request);
+  if (!key.ok) return key.reply;
+  const command: UnstampedCommand = { type: `${action}_offer`, merchantId: target.merchantId, offerId: target.offerId, ...key.value };
+  const { result } = await runCommand(ctx, command);
+  if (!result.ok) return errorReply(result.code, result.message);
+  return { status: 200, body: { offer: ctx.engine.offer(target.offerId) } };
+}
+
+function offerState(ctx: GatewayContext, request: RequestData): Reply {
+  const target = merchantTarget(ctx, request);
+  if (!target.ok) return target.reply;
+  const offer = ctx.engine.offer(target.offerId);
+  if (!offer) return refusal(ctx, 'unknown_offer', `No offer "${target.offerId}".`);
+  return { status: 200, body: { offer, watchers: ctx.app.numSubscribers(offerChannel(target.offerId)), serverTimeMs: ctx.clock() } };
+}
+
+function offerGroups(ctx: GatewayContext, request: RequestData): Reply {
+  const target = merchantTarget(ctx, request);
+  if (!target.ok) return target.reply;
+  if (!ctx.engine.offer(target.offerId)) return refusal(ctx, 'unknown_offer', `No offer "${target.offerId}".`);
+  return { status: 200, body: { offerId: target.offerId, groups: ctx.engine.groupsOf(target.offerId), serverTimeMs: ctx.clock() } };
+}
+
+async function quote(ctx: GatewayContext, request: RequestData): Promise<Reply> {
+  const limited = publicLimit(ctx, request);
+  if (limited) return limited;
+  const offerId = validate(Id, request.params[0]);
+  if (!offerId.ok) return offerId.reply;
+  const query = validate(QuoteQuery, Object.fromEntries(new URLSearchParams(request.query)));
+  if (!query.ok) return query.reply;
+  const { groupId, asLeader } = query.value;
+  const command: UnstampedCommand = { type: 'quote', offerId: offerId.value, asLeader: asLeader === 'true', ...(groupId ? { groupId } : {}) };
+  const { result } = await runCommand(ctx, command);
+  if (!result.ok) return errorReply(result.code, result.message);
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { ok, ...answer } = result;
+  return { status: 200, body: { ...answer, serverTimeMs: ctx.clock() } };
+}
+
+function openGroups(ctx: GatewayContext, request: RequestData): Reply {
+  const limited = publicLimit(ctx, request);
+  if (limited) return limited;
+  const offerId = validate(Id, request.params[0]);
+  if (!offerId.ok) return offerId.reply;
+  if (!ctx.engine.offer(offerId.value)) return refusal(ctx, 'unknown_offer', `No offer "${offerId.value}".`);
+  return { status: 200, body: { offerId: offerId.value, groups: ctx.engine.groupsOf(offerId.value).map(groupSummary), serverTimeMs: ctx.clock() } };
+}
+
+function readiness(ctx: GatewayContext): Reply {
+  if (ctx.shuttingDown || !ctx.sequencer.ready) return errorReply('unavailable', 'Not accepting commands.');
+  return { status: 200, body: { status: 'ready' } };
+}
+
+function devToken(ctx: GatewayContext, request: RequestData): Reply {
+  const limited = publicLimit(ctx, request);
+  if (limited) return limited;
+  const body = validate(DevTokenBody, request.body ?? {});
+  if (!body.ok) return body.reply;
+  const nowMs = ctx.clock();
+  const ttlS = ctx.config.devTokenTtlS;
+  const token = mintShopperToken(ctx.config.tokenSecret, { ...body.value, ttlS }, nowMs);
+  return { status: 201, body: { token, shopperId: body.value.shopperId, newcomer: body.value.newcomer, expiresAtMs: (Math.floor(nowMs / 1_000) + ttlS) * 1_000 } };
+}
+
+function preflight(ctx: GatewayContext, request: RequestData): Reply {
+  // Allowed origins get their CORS headers from `route`; the methods and headers are stated here.
+  if (request.origin === '' || !ctx.config.origins.includes(request.origin)) return errorReply('forbidden', 'This origin is not allowed.');
+  return {
+    status: 204,
+    body: '',
+    contentType: 'text/plain',
+    headers: {
+      'access-control-allow-methods': 'GET, POST, PATCH, OPTIONS',
+      'access-control-allow-headers': 'authorization, content-type, idempotency-key, x-request-id',
+      'access-control-max-age': '600',
+    },
+  };
+}
+
+/** The merchant and the offer it names, once the key is valid and the offer is the merchant's own (or unknown). */
+function merchantTarget(ctx: GatewayContext, request: RequestData): { ok: true; merchantId: string; offerId: string } | { ok: false; reply: Reply } {
+  const merchant = merchantOf(ctx, request);
+  if (!merchant.ok) return merchant;
+  const offerId = validate(Id, request.params[0]);
+  if (!offerId.ok) return offerId;
+  const problem = ownershipProblem(ctx, merchant.merchantId, offerId.value);
+  if (problem) return { ok: false, reply: errorReply(problem.code, problem.message) };
+  return { ok: true, merchantId: merchant.merchantId, offerId: offerId.value };
+}
+
+function idempotencyKeyOf(request: RequestData): { ok: true; value: { idempotencyKey?: string } } | { ok: false; reply: Reply } {
+  if (request.idempotencyKey === '') return { ok: true, value: {} };
+  const key = validate(IdempotencyKey, request.idempotencyKey);
+  return key.ok ? { ok: true, value: { idempotencyKey: key.value } } : key;
+}
+
+function publicLimit(ctx: GatewayContext, request: RequestData): Reply | null {
+  if (ctx.limiters.public.take(request.remoteAddress)) return null;
+  ctx.metrics.rateLimited.inc({ scope: 'public' });
+  return refusal(ctx, 'rate_limited', 'Too many requests from this address; slow down.');
+}

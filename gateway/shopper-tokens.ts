@@ -1,0 +1,89 @@
+// Shopper tokens: compact JWTs signed with HMAC-SHA256. The algorithm is pinned: a token whose header names
+// anything but HS256 (including "none") is refused before its signature is even looked at, so a forged header
+// can never choose how it is checked. Signatures are compared in constant time. The token says who the shopper
+// is and whether it counts as a newcomer; the gateway puts both into every command, never the client's word.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { Id } from '../engine/index.ts';
+
+export interface ShopperClaims {
+  shopperId: string;
+  newcomer: boolean;
+  /** Milliseconds since the epoch; the token is refused from this instant on. */
+  expiresAtMs: number;
+}
+
+export type TokenCheck = { ok: true; claims: ShopperClaims } | { ok: false; reason: 'malformed' | 'wrong_algorithm' | 'bad_signature' | 'expired' };
+
+const HEADER = { alg: 'HS256', typ: 'JWT' } as const;
+const ENCODED_HEADER = base64url(JSON.stringify(HEADER));
+const TOKEN_LENGTH_MAX = 4_096;
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+
+const Header = z.object({ alg: z.string(), typ: z.string().optional() });
+const Payload = z.strictObject({
+  sub: Id,
+  newcomer: z.boolean(),
+  /** Seconds since the epoch, as JWT has it. */
+  iat: z.number().int().min(0),
+  exp: z.number().int().min(0),
+});
+
+export function mintShopperToken(secret: string, claims: { shopperId: string; newcomer: boolean; ttlS: number }, nowMs: number): string {
+  const iat = Math.floor(nowMs / 1_000);
+  const payload = base64url(JSON.stringify({ sub: claims.shopperId, newcomer: claims.newcomer, iat, exp: iat + claims.ttlS }));
+  const signingInput = `${ENCODED_HEADER}.${payload}`;
+  return `${signingInput}.${sign(secret, signingInput).toString('base64url')}`;
+}
+
+export function verifyShopperToken(secret: string, token: string, nowMs: number): TokenCheck {
+  if (token.length > TOKEN_LENGTH_MAX) return { ok: false, reason: 'malformed' };
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts.every((part) => SEGMENT.test(part))) return { ok: false, reason: 'malformed' };
+  const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
+
+  const header = Header.safeParse(decodeJson(encodedHeader));
+  if (!header.success) return { ok: false, reason: 'malformed' };
+  if (header.data.alg !== HEADER.alg) return { ok: false, reason: 'wrong_algorithm' };
+
+  const expected = sign(secret, `${encodedHeader}.${encodedPayload}`);
+  const presented = Buffer.from(encodedSignature, 'base64url');
+  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return { ok: false, reason: 'bad_signature' };
+
+  const payload = Payload.safeParse(decodeJson(encodedPayload));
+  if (!payload.success) return { ok: false, reason: 'malformed' };
+  const expiresAtMs = payload.data.exp * 1_000;
+  if (expiresAtMs <= nowMs) return { ok: false, reason: 'expired' };
+  return { ok: true, claims: { shopperId: payload.data.sub, newcomer: payload.data.newcomer, expiresAtMs } };
+}
+
+/** What a client is told: enough to act on, nothing about which check a forgery got past. */
+export function describeTokenProblem(reason: Exclude<TokenCheck, { ok: true }>['reason']): string {
+  switch (reason) {
+    case 'expired':
+      return 'the token has expired; get a new one';
+    case 'wrong_algorithm':
+      return 'the token must be signed with HS256';
+    case 'malformed':
+    case 'bad_signature':
+      return 'the token is not valid';
+    default:
+      return reason satisfies never;
+  }
+}
+
+function sign(secret: string, input: string): Buffer {
+  return createHmac('sha256', secret).update(input).digest();
+}
+
+function base64url(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64url');
+}
+
+function decodeJson(segment: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}

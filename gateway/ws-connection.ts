@@ -1,0 +1,61 @@
+// One WebSocket connection's state, kept in uWS's per-socket user data and deliberately small (idle connections
+// must stay cheap): who it is, what it watches, and its rate-limit bucket inline.
+import type { WebSocket } from 'uWebSockets.js';
+import type { ErrorCode } from './protocol.ts';
+
+export type Role = 'anonymous' | 'shopper' | 'merchant';
+
+export interface Connection {
+  id: number;
+  role: Role;
+  /** The shopper's or merchant's id once authenticated. */
+  subjectId: string | null;
+  newcomer: boolean;
+  /** When the shopper's token expires; commands after it need a fresh `authenticate`. */
+  expiresAtMs: number;
+  /** Channels this connection watches; made on first subscribe. */
+  subscriptions: Set<string> | null;
+  bucketTokens: number;
+  bucketUpdatedMs: number;
+  /** Rate-limited messages in a row; reset by any message that passes. */
+  rateStrikes: number;
+  /** Set in the close handler: uWS sockets must not be touched after it. */
+  closed: boolean;
+}
+
+export type Socket = WebSocket<Connection>;
+
+/**
+ * Sends one JSON message unless the socket has closed meanwhile (answers to commands arrive asynchronously).
+ * Callers answering after an await pass the `conn` they captured: a closed uWS socket must not be touched,
+ * not even to read its user data.
+ */
+export function sendJson(ws: Socket, message: object, conn: Connection = ws.getUserData()): void {
+  sendText(ws, JSON.stringify(message), conn);
+}
+
+export function sendText(ws: Socket, text: string, conn: Connection = ws.getUserData()): void {
+  if (conn.closed) return;
+  // Corked: outside uWS's own callbacks each send would otherwise be a syscall of its own.
+  ws.cork(() => {
+    ws.send(text, false);
+  });
+}
+
+export function sendError(
+  ws: Socket,
+  requestId: string | null,
+  code: ErrorCode,
+  message: string,
+  serverTimeMs: number,
+  conn: Connection = ws.getUserData(),
+): void {
+  sendJson(ws, { type: 'error', requestId, code, message, serverTimeMs }, conn);
+}
+
+/** The `requestId` of a message that failed validation, when it has a usable one, so the client can match the error. */
+export function salvageRequestId(raw: unknown): string | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const requestId = (raw as { requestId?: unknown }).requestId;
+  return typeof requestId === 'string' && requestId.length > 0 && requestId.length <= 64 ? requestId : null;
+}

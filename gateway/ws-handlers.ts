@@ -1,0 +1,213 @@
+// The WebSocket endpoint: upgrade checks, the per-message pipeline (size → rate → JSON → schema → handler) and
+// the connection lifecycle. Every bad message gets an `error` and changes nothing; only abuse (ignoring
+// `rate_limited` again and again) or falling too far behind closes a connection, with a documented code.
+import uWS, { type WebSocketBehavior } from 'uWebSockets.js';
+import { describeIssues } from '../engine/index.ts';
+import { hasPresence, parseChannel } from './channel-names.ts';
+import { refuse, type GatewayContext } from './context.ts';
+import { describeTokenProblem, verifyShopperToken } from './shopper-tokens.ts';
+import { CLOSE_CODES, ClientMessage, PROTOCOL_VERSION } from './protocol.ts';
+import type { Presence } from './presence.ts';
+import { handleCommand, takeConnectionToken } from './ws-commands.ts';
+import { salvageRequestId, sendError, sendJson, type Connection, type Socket } from './ws-connection.ts';
+import { handleSubscribe, handleUnsubscribe } from './ws-subscriptions.ts';
+
+export interface WsEndpoint {
+  behavior: WebSocketBehavior<Connection>;
+  sockets: Set<Socket>;
+  /** Closes connections more than `slowConsumerBytes` behind; run on a timer. */
+  sweepSlowConsumers(): void;
+}
+
+export function createWsEndpoint(ctx: GatewayContext, presence: Presence): WsEndpoint {
+  const sockets = new Set<Socket>();
+  let nextConnectionId = 0;
+  const { config } = ctx;
+
+  const behavior: WebSocketBehavior<Connection> = {
+    compression: uWS.DISABLED,
+    maxPayloadLength: config.hardMaxMessageBytes,
+    maxBackpressure: config.maxBackpressureBytes,
+    // Past the hard bound uWS drops the connection rather than skipping messages: a gap is never silent.
+    closeOnBackpressureLimit: 1,
+    idleTimeout: config.idleTimeoutS,
+    sendPingsAutomatically: true,
+
+    upgrade: (res, req, context) => {
+      const turnAway = (status: string, reason: string): void => {
+        ctx.metrics.connectionsRefused.inc({ reason });
+        res.writeStatus(status).end();
+      };
+      const origin = req.getHeader('origin');
+      const subprotocol = chooseSubprotocol(req.getHeader('sec-websocket-protocol'));
+      if (ctx.shuttingDown) return turnAway('503 Service Unavailable', 'shutting_down');
+      if (sockets.size >= config.maxConnections) return turnAway('503 Service Unavailable', 'capacity');
+      if (origin !== '' && config.origins.length > 0 && !config.origins.includes(origin)) return turnAway('403 Forbidden', 'origin');
+      if (subprotocol === null) return turnAway('400 Bad Request', 'protocol_version');
+      const nowMs = ctx.clock();
+      const conn: Connection = {
+        id: ++nextConnectionId,
+        role: 'anonymous',
+        subjectId: null,
+        newcomer: false,
+        expiresAtMs: 0,
+        subscriptions: null,
+        bucketTokens: config.connectionRate.burst,
+        bucketUpdatedMs: nowMs,
+        rateStrikes: 0,
+        closed: false,
+      };
+      res.upgrade(conn, req.getHeader('sec-websocket-key'), subprotocol, req.getHeader('sec-websocket-extensions'), context);
+    },
+
+    open: (ws) => {
+      sockets.add(ws);
+      ctx.metrics.connectionsOpened.inc();
+      sendJson(ws, {
+        type: 'welcome',
+        protocolVersion: PROTOCOL_VERSION,
+        serverTimeMs: ctx.clock(),
+        limits: {
+          maxMessageBytes: config.maxMessageBytes,
+          maxSubscriptions: config.maxSubscriptionsPerConnection,
+          messagesPerS: config.connectionRate.ratePerS,
+          burst: config.connectionRate.burst,
+        },
+      });
+    },
+
+    message: (ws, data) => {
+      ctx.metrics.messagesReceived.inc();
+      onMessage(ctx, presence, ws, data);
+    },
+
+    close: (ws) => {
+      const conn = ws.getUserData();
+      conn.closed = true;
+      sockets.delete(ws);
+      if (conn.subscriptions) {
+        for (const name of conn.subscriptions) {
+          const channel = parseChannel(name);
+          if (channel && hasPresence(channel.kind)) presence.changed(name);
+        }
+      }
+    },
+  };
+
+  return {
+    behavior,
+    sockets,
+    sweepSlowConsumers() {
+      for (const ws of sockets) {
+        if (ws.getBufferedAmount() > config.slowConsumerBytes) {
+          ctx.metrics.slowConsumers.inc();
+          ctx.logger.info({ conn: ws.getUserData().id, bufferedBytes: ws.getBufferedAmount() }, 'closing slow consumer');
+          ws.end(CLOSE_CODES.slowConsumer, 'slow_consumer');
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Clients may name the protocol version as a WebSocket subprotocol (`tuan.v1`). None offered: version 1 is
+ * assumed and no subprotocol is echoed. Offered, but not one this server speaks: null, and the upgrade is refused.
+ */
+function chooseSubprotocol(offered: string): string | null {
+  if (offered.trim() === '') return '';
+  const wanted = `tuan.v${PROTOCOL_VERSION}`;
+  return offered.split(',').some((name) => name.trim() === wanted) ? wanted : null;
+}
+
+function onMessage(ctx: GatewayContext, presence: Presence, ws: Socket, data: ArrayBuffer): void {
+  const conn = ws.getUserData();
+  const nowMs = ctx.clock();
+  if (!takeConnectionToken(ctx, conn)) {
+    ctx.metrics.rateLimited.inc({ scope: 'connection' });
+    if (++conn.rateStrikes >= ctx.config.rateLimitStrikesMax) {
+      ws.end(CLOSE_CODES.rateLimitAbuse, 'rate_limited');
+      return;
+    }
+    const refusal = refuse(ctx, 'rate_limited', `At most ${ctx.config.connectionRate.ratePerS} messages a second; slow down.`);
+    sendError(ws, null, refusal.code, refusal.message, nowMs);
+    return;
+  }
+  conn.rateStrikes = 0;
+  if (data.byteLength > ctx.config.maxMessageBytes) {
+    const refusal = refuse(ctx, 'too_large', `Messages may be at most ${ctx.config.maxMessageBytes} bytes.`);
+    sendError(ws, null, refusal.code, refusal.message, nowMs);
+    return;
+  }
+  // The buffer is only valid during this callback; decoding copies it out.
+  const text = Buffer.from(data).toString('utf8');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    const refusal = refuse(ctx, 'bad_request', 'The message is not valid JSON.');
+    sendError(ws, null, refusal.code, refusal.message, nowMs);
+    return;
+  }
+  const parsed = ClientMessage.safeParse(raw);
+  if (!parsed.success) {
+    const refusal = refuse(ctx, 'bad_request', describeIssues(parsed.error));
+    sendError(ws, salvageRequestId(raw), refusal.code, refusal.message, nowMs);
+    return;
+  }
+  const message = parsed.data;
+  switch (message.type) {
+    case 'authenticate':
+      authenticate(ctx, ws, conn, message);
+      return;
+    case 'subscribe':
+      handleSubscribe(ctx, presence, ws, conn, message);
+      return;
+    case 'unsubscribe':
+      handleUnsubscribe(ctx, presence, ws, conn, message);
+      return;
+    case 'ping':
+      sendJson(ws, { type: 'ack', requestId: message.requestId, serverTimeMs: nowMs });
+      return;
+    case 'open_group':
+    case 'join_group':
+    case 'match_group':
+    case 'leave_group':
+    case 'quote':
+    case 'create_offer':
+    case 'edit_offer':
+    case 'pause_offer':
+    case 'resume_offer':
+    case 'close_offer':
+      handleCommand(ctx, ws, conn, message);
+      return;
+    default:
+      return message satisfies never;
+  }
+}
+
+/** A connection has one identity for its life; authenticating again may only renew it (a fresher token). */
+function authenticate(ctx: GatewayContext, ws: Socket, conn: Connection, message: Extract<ClientMessage, { type: 'authenticate' }>): void {
+  const nowMs = ctx.clock();
+  const fail = (code: 'unauthorized' | 'forbidden', text: string) => {
+    const refusal = refuse(ctx, code, text);
+    sendError(ws, message.requestId, refusal.code, refusal.message, nowMs);
+  };
+  if (message.token !== undefined) {
+    const check = verifyShopperToken(ctx.config.tokenSecret, message.token, nowMs);
+    if (!check.ok) return fail('unauthorized', describeTokenProblem(check.reason));
+    const { shopperId, newcomer, expiresAtMs } = check.claims;
+    if (conn.role === 'merchant' || (conn.role === 'shopper' && conn.subjectId !== shopperId)) {
+      return fail('forbidden', 'This connection is already authenticated as someone else; open a new connection.');
+    }
+    Object.assign(conn, { role: 'shopper', subjectId: shopperId, newcomer, expiresAtMs });
+    sendJson(ws, { type: 'ack', requestId: message.requestId, serverTimeMs: nowMs, result: { role: 'shopper', shopperId, newcomer, expiresAtMs } });
+    return;
+  }
+  const merchantId = ctx.keyring.authenticate(message.apiKey!);
+  if (merchantId === null) return fail('unauthorized', 'Unknown API key.');
+  if (conn.role === 'shopper' || (conn.role === 'merchant' && conn.subjectId !== merchantId)) {
+    return fail('forbidden', 'This connection is already authenticated as someone else; open a new connection.');
+  }
+  Object.assign(conn, { role: 'merchant', subjectId: merchantId, newcomer: false, expiresAtMs: Number.MAX_SAFE_INTEGER });
+  sendJson(ws, { type: 'ack', requestId: message.requestId, serverTimeMs: nowMs, result: { role: 'merchant', merchantId } });
+}

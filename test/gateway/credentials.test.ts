@@ -1,0 +1,43 @@
+// Shopper tokens and merchant keys, in-process.
+import { describe, expect, it } from 'vitest';
+import { generateMerchantKey, MerchantKeyring, mintShopperToken, parseMerchantKeyRecords, verifyShopperToken } from '../../gateway/index.ts';
+
+const SECRET = 'unit-test-secret-that-is-long-enough-42';
+const NOW = 1_700_000_000_000;
+
+describe('shopper tokens', () => {
+  it('round-trips the claims until the expiry, then refuses', () => {
+    const token = mintShopperToken(SECRET, { shopperId: 'ann', newcomer: true, ttlS: 60 }, NOW);
+    expect(verifyShopperToken(SECRET, token, NOW)).toEqual({ ok: true, claims: { shopperId: 'ann', newcomer: true, expiresAtMs: NOW + 60_000 } });
+    expect(verifyShopperToken(SECRET, token, NOW + 59_999).ok).toBe(true);
+    expect(verifyShopperToken(SECRET, token, NOW + 60_000)).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('names the failure: wrong secret, wrong algorithm, malformed', () => {
+    const token = mintShopperToken(SECRET, { shopperId: 'ann', newcomer: false, ttlS: 60 }, NOW);
+    expect(verifyShopperToken(`${SECRET}x`, token, NOW)).toEqual({ ok: false, reason: 'bad_signature' });
+    const [, payload, signature] = token.split('.');
+    const hs384 = Buffer.from(JSON.stringify({ alg: 'HS384', typ: 'JWT' })).toString('base64url');
+    expect(verifyShopperToken(SECRET, `${hs384}.${payload}.${signature}`, NOW)).toEqual({ ok: false, reason: 'wrong_algorithm' });
+    expect(verifyShopperToken(SECRET, 'not-a-token', NOW)).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifyShopperToken(SECRET, 'x'.repeat(5_000), NOW)).toEqual({ ok: false, reason: 'malformed' });
+  });
+});
+
+describe('merchant keys', () => {
+  it('authenticates a generated key from its stored record only', () => {
+    const { apiKey, record } = generateMerchantKey('shop-1');
+    expect(apiKey).toMatch(/^tuan_mk_[0-9a-f]{16}_[0-9a-f]{64}$/);
+    expect(record).not.toContain(apiKey.split('_')[3]);
+    const keyring = new MerchantKeyring(parseMerchantKeyRecords(record));
+    expect(keyring.authenticate(apiKey)).toBe('shop-1');
+    expect(keyring.authenticate(apiKey.replace(/.$/, (c) => (c === '0' ? '1' : '0')))).toBeNull();
+    expect(keyring.authenticate(generateMerchantKey('shop-1').apiKey)).toBeNull();
+    expect(keyring.authenticate('')).toBeNull();
+  });
+
+  it('refuses malformed records with a message saying the expected shape', () => {
+    expect(() => parseMerchantKeyRecords('shop:abc:def')).toThrow(/merchantId:keyId/);
+    expect(parseMerchantKeyRecords(' , ')).toEqual([]);
+  });
+});
