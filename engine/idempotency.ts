@@ -56,11 +56,12 @@ export function recall(state: EngineState, slot: string, cmd: Command, nowMs: nu
   if (entry.fingerprint !== fingerprint(cmd)) {
     return reject('idempotency_key_reused', `Idempotency key "${cmd.idempotencyKey}" was already used for a different command.`);
   }
-  return entry.result;
+  // A copy: the caller owns what it gets back, and must not be able to change what the engine remembers.
+  return structuredClone(entry.result);
 }
 
 export function remember(state: EngineState, slot: string, cmd: Command, result: CommandResult, nowMs: number): void {
-  state.idempotency.set(slot, { fingerprint: fingerprint(cmd), result, atMs: nowMs });
+  state.idempotency.set(slot, { fingerprint: fingerprint(cmd), result: structuredClone(result), atMs: nowMs });
   while (state.idempotency.size > state.config.idempotencyKeysMax) {
     state.idempotency.delete(state.idempotency.keys().next().value as string);
   }

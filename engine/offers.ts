@@ -1,7 +1,7 @@
 // Merchant commands on offers: create, edit, pause, resume, close. Every check runs before any change, so a
 // refused command leaves the state exactly as it was.
 import { tierTableProblem } from '../pricing/index.ts';
-import type { CommandOf } from './commands.ts';
+import type { CommandOf, PriceTier } from './commands.ts';
 import type { Ctx } from './context.ts';
 import { reject, type CommandResult, type Rejection } from './results.ts';
 import { settleOnOfferClose } from './settlement.ts';
@@ -24,6 +24,10 @@ export function sellableProblem(offer: Offer, nowMs: number): Rejection | null {
   }
   if (offer.status === 'paused') return reject('offer_paused', `Offer "${offer.id}" is paused by its merchant.`);
   return null;
+}
+
+function copyTiers(tiers: readonly PriceTier[]): PriceTier[] {
+  return tiers.map((tier) => ({ ...tier }));
 }
 
 function isRejection(value: Offer | Rejection): value is Rejection {
@@ -63,7 +67,8 @@ export function createOffer(ctx: Ctx, cmd: CommandOf<'create_offer'>): CommandRe
     endMs: cmd.endMs ?? null,
     status: 'active',
     closedReason: null,
-    mechanism: cmd.mechanism,
+    // Copied: the engine owns its state; the caller may reuse or change its command object afterwards.
+    mechanism: { ...cmd.mechanism, tiers: copyTiers(cmd.mechanism.tiers) },
     heldUnits: 0,
     soldUnits: 0,
     unitsByShopper: new Map(),
@@ -119,7 +124,7 @@ export function editOffer(ctx: Ctx, cmd: CommandOf<'edit_offer'>): CommandResult
   if (patch.tiers !== undefined || patch.leaderDiscountBps !== undefined) {
     offer.mechanism = {
       ...offer.mechanism,
-      tiers: patch.tiers ?? offer.mechanism.tiers,
+      tiers: patch.tiers ? copyTiers(patch.tiers) : offer.mechanism.tiers,
       leaderDiscountBps: patch.leaderDiscountBps ?? offer.mechanism.leaderDiscountBps,
     };
   }
