@@ -27,6 +27,8 @@ export interface Applied {
 
 export class Engine {
   private state: EngineState;
+  /** Made once: a closure per command would cost an allocation on the hot path. */
+  private readonly isDeadlineLive = (entry: Deadline): boolean => isLive(this.state, entry);
 
   constructor(config: Partial<EngineConfig> = {}) {
     this.state = emptyState({ ...DEFAULT_CONFIG, ...config });
@@ -53,7 +55,7 @@ export class Engine {
     const nowMs = cmd.nowMs > state.nowMs ? cmd.nowMs : state.nowMs;
     state.nowMs = nowMs;
     const ctx: Ctx = { state, nowMs, events: [] };
-    settleDue(ctx);
+    settleDue(ctx, this.isDeadlineLive);
 
     const slot = idempotencySlot(cmd);
     if (slot !== null) {
@@ -74,7 +76,7 @@ export class Engine {
 
   /** When the engine next needs a `tick`, or null when nothing is scheduled. */
   nextDeadlineMs(): number | null {
-    return this.state.deadlines.peekLive((entry) => isLive(this.state, entry))?.atMs ?? null;
+    return this.state.deadlines.peekLive(this.isDeadlineLive)?.atMs ?? null;
   }
 
   snapshot(): EngineSnapshot {
@@ -99,7 +101,7 @@ export class Engine {
   groupsOf(offerId: string): GroupView[] {
     const offer = this.state.offers.get(offerId);
     if (!offer) return [];
-    return [...offer.liveGroupIds].map((groupId) => groupView(this.state, this.state.groups.get(groupId)!));
+    return [...offer.liveGroups.values()].map((group) => groupView(this.state, group));
   }
 
   group(groupId: string): GroupView | null {
@@ -150,9 +152,8 @@ function isLive(state: EngineState, entry: Deadline): boolean {
 }
 
 /** Settles every deadline at or before `ctx.nowMs`, in deadline order, each at its own time. */
-function settleDue(ctx: Ctx): void {
+function settleDue(ctx: Ctx, live: (entry: Deadline) => boolean): void {
   const { state } = ctx;
-  const live = (entry: Deadline) => isLive(state, entry);
   for (let due = state.deadlines.peekLive(live); due !== undefined && due.atMs <= ctx.nowMs; due = state.deadlines.peekLive(live)) {
     state.deadlines.pop();
     if (due.kind === 'group') settleAtDeadline(ctx, state.groups.get(due.id)!, due.atMs);

@@ -107,7 +107,7 @@ function openProblem(ctx: Ctx, offer: Offer, groupId: string | undefined): Rejec
   if (groupId !== undefined && (ctx.state.groups.has(groupId) || ctx.state.settledGroups.has(groupId))) {
     return reject('group_exists', `Group "${groupId}" already exists; pick another id.`);
   }
-  if (offer.liveGroupIds.size >= ctx.state.config.maxLiveGroupsPerOffer) {
+  if (offer.liveGroups.size >= ctx.state.config.maxLiveGroupsPerOffer) {
     return reject('too_many_groups', `Offer "${offer.id}" has its maximum of ${ctx.state.config.maxLiveGroupsPerOffer} live groups; join one.`);
   }
   return null;
@@ -135,7 +135,7 @@ function openChecked(ctx: Ctx, offer: Offer, request: OpenRequest): CommandResul
     members: new Map(),
   };
   state.groups.set(groupId, group);
-  offer.liveGroupIds.add(groupId);
+  offer.liveGroups.set(groupId, group);
   state.deadlines.push({ atMs: deadlineMs, kind: 'group', id: groupId, order: serial });
   ctx.events.push({
     type: 'group_opened',
@@ -196,12 +196,12 @@ function betterMatch(a: Group, b: Group): boolean {
 }
 
 /** The best live group of the offer this shopper may join; a scan bounded by `maxLiveGroupsPerOffer`. */
-export function findMatch(ctx: Ctx, offer: Offer, shopperId: string, newcomer: boolean): Group | null {
+export function findMatch(offer: Offer, shopperId: string, newcomer: boolean): Group | null {
   let best: Group | null = null;
-  for (const groupId of offer.liveGroupIds) {
-    const group = ctx.state.groups.get(groupId)!;
-    if (!mayJoin(group, shopperId, newcomer)) continue;
-    if (best === null || betterMatch(group, best)) best = group;
+  for (const group of offer.liveGroups.values()) {
+    // Rank first: it is cheaper than the membership lookup and rules most groups out.
+    if (best !== null && !betterMatch(group, best)) continue;
+    if (mayJoin(group, shopperId, newcomer)) best = group;
   }
   return best;
 }
@@ -211,7 +211,7 @@ export function matchGroup(ctx: Ctx, cmd: CommandOf<'match_group'>): CommandResu
   if (isRejection(offer)) return offer;
   const seatIssue = seatProblem(offer, cmd.shopperId, cmd.qty);
   if (seatIssue) return seatIssue;
-  const group = findMatch(ctx, offer, cmd.shopperId, cmd.newcomer);
+  const group = findMatch(offer, cmd.shopperId, cmd.newcomer);
   if (group) {
     const quote = seat(ctx, offer, group, cmd.shopperId, cmd.qty, false);
     return { ok: true, offerId: offer.id, groupId: group.id, quote, chargedMinor: quote.unitPriceMinor * cmd.qty, opened: false };

@@ -42,9 +42,9 @@ function fingerprint(cmd: Command): string {
 }
 
 function forgetExpired(state: EngineState, nowMs: number): void {
-  for (const [slot, entry] of state.idempotency) {
-    if (entry.atMs + state.config.idempotencyTtlMs > nowMs) break; // oldest first: the rest are younger
-    state.idempotency.delete(slot);
+  // Oldest first: stop at the first key still young enough, the rest are younger.
+  for (let oldest = state.idempotency.oldest(); oldest && oldest[1].atMs + state.config.idempotencyTtlMs <= nowMs; oldest = state.idempotency.oldest()) {
+    state.idempotency.dropOldest();
   }
 }
 
@@ -61,8 +61,6 @@ export function recall(state: EngineState, slot: string, cmd: Command, nowMs: nu
 }
 
 export function remember(state: EngineState, slot: string, cmd: Command, result: CommandResult, nowMs: number): void {
-  state.idempotency.set(slot, { fingerprint: fingerprint(cmd), result: structuredClone(result), atMs: nowMs });
-  while (state.idempotency.size > state.config.idempotencyKeysMax) {
-    state.idempotency.delete(state.idempotency.keys().next().value as string);
-  }
+  state.idempotency.push(slot, { fingerprint: fingerprint(cmd), result: structuredClone(result), atMs: nowMs });
+  while (state.idempotency.size > state.config.idempotencyKeysMax) state.idempotency.dropOldest();
 }

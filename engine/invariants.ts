@@ -12,9 +12,9 @@ export function invariantViolations(state: EngineState): string[] {
     if (offer.heldUnits < 0 || offer.soldUnits < 0) fail(`${at}: negative held ${offer.heldUnits} or sold ${offer.soldUnits}`);
     if (offer.heldUnits + offer.soldUnits > offer.inventory) fail(`${at}: held ${offer.heldUnits} + sold ${offer.soldUnits} > inventory ${offer.inventory}`);
     let heldInGroups = 0;
-    for (const groupId of offer.liveGroupIds) {
+    for (const [groupId, listed] of offer.liveGroups) {
       const group = state.groups.get(groupId);
-      if (!group || group.offerId !== offer.id) fail(`${at}: lists live group ${groupId} that is not its own live group`);
+      if (!group || group !== listed || group.offerId !== offer.id) fail(`${at}: lists live group ${groupId} that is not its own live group`);
       else for (const member of group.members.values()) heldInGroups += member.qty;
     }
     if (heldInGroups !== offer.heldUnits) fail(`${at}: held ${offer.heldUnits} but its groups' members hold ${heldInGroups}`);
@@ -24,15 +24,15 @@ export function invariantViolations(state: EngineState): string[] {
       byShopper += units;
     }
     if (byShopper !== offer.heldUnits + offer.soldUnits) fail(`${at}: per-shopper units ${byShopper} ≠ held + sold ${offer.heldUnits + offer.soldUnits}`);
-    if (offer.liveGroupIds.size > state.config.maxLiveGroupsPerOffer) fail(`${at}: ${offer.liveGroupIds.size} live groups, over the bound`);
-    if (offer.status === 'closed' && offer.liveGroupIds.size > 0) fail(`${at}: closed but has live groups`);
+    if (offer.liveGroups.size > state.config.maxLiveGroupsPerOffer) fail(`${at}: ${offer.liveGroups.size} live groups, over the bound`);
+    if (offer.status === 'closed' && offer.liveGroups.size > 0) fail(`${at}: closed but has live groups`);
     if (offer.status !== 'closed' && offer.endMs !== null && offer.endMs <= state.nowMs) fail(`${at}: past its end but not closed`);
   }
 
   for (const group of state.groups.values()) {
     const at = `group ${group.id}`;
     const offer = state.offers.get(group.offerId);
-    if (!offer?.liveGroupIds.has(group.id)) fail(`${at}: missing from its offer's live groups`);
+    if (offer?.liveGroups.get(group.id) !== group) fail(`${at}: missing from its offer's live groups`);
     const size = group.members.size;
     if (size < 1 || size > capacityOf(group)) fail(`${at}: size ${size} outside [1, ${capacityOf(group)}]`);
     if (group.status === 'open' && size >= group.minSize) fail(`${at}: open with ${size} ≥ minSize ${group.minSize} members`);

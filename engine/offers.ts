@@ -72,7 +72,7 @@ export function createOffer(ctx: Ctx, cmd: CommandOf<'create_offer'>): CommandRe
     heldUnits: 0,
     soldUnits: 0,
     unitsByShopper: new Map(),
-    liveGroupIds: new Set(),
+    liveGroups: new Map(),
     createdSerial: ++state.serial,
   };
   state.offers.set(offerId, offer);
@@ -83,7 +83,7 @@ export function createOffer(ctx: Ctx, cmd: CommandOf<'create_offer'>): CommandRe
 
 function latestGroupDeadline(ctx: Ctx, offer: Offer): number {
   let latest = -1;
-  for (const groupId of offer.liveGroupIds) latest = Math.max(latest, ctx.state.groups.get(groupId)!.deadlineMs);
+  for (const group of offer.liveGroups.values()) latest = Math.max(latest, group.deadlineMs);
   return latest;
 }
 
@@ -161,7 +161,7 @@ export function resumeOffer(ctx: Ctx, cmd: CommandOf<'resume_offer'>): CommandRe
 
 /** Closes an offer now: its live groups settle as the offer closes (formed ones complete, the rest fail). */
 export function closeOfferNow(ctx: Ctx, offer: Offer, reason: 'merchant' | 'ended', atMs: number): void {
-  for (const groupId of [...offer.liveGroupIds]) settleOnOfferClose(ctx, ctx.state.groups.get(groupId)!, atMs);
+  for (const group of [...offer.liveGroups.values()]) settleOnOfferClose(ctx, group, atMs);
   offer.status = 'closed';
   offer.closedReason = reason;
   ctx.events.push({ type: 'offer_closed', offerId: offer.id, reason, atMs });

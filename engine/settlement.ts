@@ -83,10 +83,7 @@ interface Outcome {
 function retire(ctx: Ctx, group: Group, offer: Offer, outcome: Outcome): void {
   const { groups, settledGroups, config } = ctx.state;
   groups.delete(group.id);
-  offer.liveGroupIds.delete(group.id);
-  settledGroups.set(group.id, { id: group.id, offerId: offer.id, status: outcome.status, reason: outcome.reason, size: outcome.size, settledAtMs: outcome.atMs });
-  while (settledGroups.size > config.settledGroupsRetained) {
-    const oldest = settledGroups.keys().next().value as string;
-    settledGroups.delete(oldest);
-  }
+  offer.liveGroups.delete(group.id);
+  settledGroups.push(group.id, { id: group.id, offerId: offer.id, status: outcome.status, reason: outcome.reason, size: outcome.size, settledAtMs: outcome.atMs });
+  while (settledGroups.size > config.settledGroupsRetained) settledGroups.dropOldest();
 }

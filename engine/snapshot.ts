@@ -1,12 +1,13 @@
 // Snapshots: the whole state as plain JSON-able data, in a fixed order, so that `restore(snapshot())` behaves
 // exactly like the engine it came from and hashing the snapshot identifies the state.
 import { DeadlineQueue } from './deadlines.ts';
+import { FifoMap } from './fifo-map.ts';
 import type { EngineConfig } from './limits.ts';
 import type { EngineState, Group, IdempotencyEntry, Member, Offer, SettledGroup } from './state.ts';
 
 export const SNAPSHOT_FORMAT = 'tuan-engine/1';
 
-type OfferData = Omit<Offer, 'unitsByShopper' | 'liveGroupIds'> & { unitsByShopper: [string, number][]; liveGroupIds: string[] };
+type OfferData = Omit<Offer, 'unitsByShopper' | 'liveGroups'> & { unitsByShopper: [string, number][]; liveGroupIds: string[] };
 type GroupData = Omit<Group, 'members'> & { members: Member[] };
 
 export interface EngineSnapshot {
@@ -26,15 +27,15 @@ export function toSnapshot(state: EngineState): EngineSnapshot {
     config: { ...state.config },
     nowMs: state.nowMs,
     serial: state.serial,
-    offers: [...state.offers.values()].map((offer) => ({
+    offers: [...state.offers.values()].map(({ liveGroups, ...offer }) => ({
       ...offer,
       mechanism: structuredClone(offer.mechanism),
       unitsByShopper: [...offer.unitsByShopper],
-      liveGroupIds: [...offer.liveGroupIds],
+      liveGroupIds: [...liveGroups.keys()],
     })),
     groups: [...state.groups.values()].map((group) => ({ ...group, members: [...group.members.values()].map((m) => ({ ...m })) })),
-    settledGroups: [...state.settledGroups.values()].map((settled) => ({ ...settled })),
-    idempotency: [...state.idempotency].map(([key, entry]) => [key, structuredClone(entry)]),
+    settledGroups: state.settledGroups.values().map((settled) => ({ ...settled })),
+    idempotency: state.idempotency.entries().map(([key, entry]) => [key, structuredClone(entry)]),
   };
 }
 
@@ -43,20 +44,41 @@ export function fromSnapshot(snapshot: EngineSnapshot): EngineState {
     throw new Error(`cannot restore snapshot format "${String(snapshot.format)}"; this engine reads "${SNAPSHOT_FORMAT}"`);
   }
   const copy = structuredClone(snapshot);
+  const groups = new Map<string, Group>(
+    copy.groups.map((group) => [group.id, { ...group, members: new Map(group.members.map((m) => [m.shopperId, m])) }]),
+  );
+  const offers = new Map<string, Offer>(
+    copy.offers.map(({ liveGroupIds, ...offer }) => [
+      offer.id,
+      {
+        ...offer,
+        unitsByShopper: new Map(offer.unitsByShopper),
+        liveGroups: new Map(liveGroupIds.map((groupId) => [groupId, liveGroupOf(groups, groupId, offer.id)])),
+      },
+    ]),
+  );
+  const settledGroups = new FifoMap<string, SettledGroup>();
+  for (const settled of copy.settledGroups) settledGroups.push(settled.id, settled);
+  const idempotency = new FifoMap<string, IdempotencyEntry>();
+  for (const [slot, entry] of copy.idempotency) idempotency.push(slot, entry);
   const state: EngineState = {
     config: copy.config,
     nowMs: copy.nowMs,
     serial: copy.serial,
-    offers: new Map(
-      copy.offers.map((offer) => [offer.id, { ...offer, unitsByShopper: new Map(offer.unitsByShopper), liveGroupIds: new Set(offer.liveGroupIds) }]),
-    ),
-    groups: new Map(copy.groups.map((group) => [group.id, { ...group, members: new Map(group.members.map((m) => [m.shopperId, m])) }])),
-    settledGroups: new Map(copy.settledGroups.map((settled) => [settled.id, settled])),
-    idempotency: new Map(copy.idempotency),
+    offers,
+    groups,
+    settledGroups,
+    idempotency,
     deadlines: new DeadlineQueue(),
   };
   rebuildDeadlines(state);
   return state;
+}
+
+function liveGroupOf(groups: Map<string, Group>, groupId: string, offerId: string): Group {
+  const group = groups.get(groupId);
+  if (!group || group.offerId !== offerId) throw new Error(`snapshot is inconsistent: offer ${offerId} lists live group ${groupId} it does not have`);
+  return group;
 }
 
 /** Deadlines are derived data: one entry per live group and per open offer with an end. */

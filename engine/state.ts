@@ -4,6 +4,7 @@ import type { GroupSettings } from './commands.ts';
 import type { CommandResult } from './results.ts';
 import type { EngineConfig } from './limits.ts';
 import { DeadlineQueue } from './deadlines.ts';
+import { FifoMap } from './fifo-map.ts';
 
 export type OfferStatus = 'active' | 'paused' | 'closed';
 
@@ -27,8 +28,8 @@ export interface Offer {
   soldUnits: number;
   /** Units each shopper holds or bought here; an entry exists only while it is positive, so its size ≤ inventory. */
   unitsByShopper: Map<string, number>;
-  /** Ids of this offer's live (open or formed) groups, oldest first. */
-  liveGroupIds: Set<string>;
+  /** This offer's live (open or formed) groups by id, oldest first (the same objects as `EngineState.groups`). */
+  liveGroups: Map<string, Group>;
   createdSerial: number;
 }
 
@@ -84,9 +85,9 @@ export interface EngineState {
   /** Live groups only; settled ones move to `settledGroups`. */
   groups: Map<string, Group>;
   /** The most recently settled groups, oldest first, bounded by `config.settledGroupsRetained`. */
-  settledGroups: Map<string, SettledGroup>;
+  settledGroups: FifoMap<string, SettledGroup>;
   /** Accepted commands by `scope + key`, oldest first, bounded by count and age. */
-  idempotency: Map<string, IdempotencyEntry>;
+  idempotency: FifoMap<string, IdempotencyEntry>;
   /** Derived: every future deadline (group windows, offer ends). Rebuilt on restore. */
   deadlines: DeadlineQueue;
 }
@@ -98,8 +99,8 @@ export function emptyState(config: EngineConfig): EngineState {
     serial: 0,
     offers: new Map(),
     groups: new Map(),
-    settledGroups: new Map(),
-    idempotency: new Map(),
+    settledGroups: new FifoMap(),
+    idempotency: new FifoMap(),
     deadlines: new DeadlineQueue(),
   };
 }

@@ -57,7 +57,7 @@ export function offerView(offer: Offer): OfferView {
     startMs: offer.startMs,
     endMs: offer.endMs,
     mechanism: structuredClone(offer.mechanism),
-    liveGroups: offer.liveGroupIds.size,
+    liveGroups: offer.liveGroups.size,
   };
 }
 
