@@ -60,6 +60,14 @@ export interface GatewayConfig {
   devTokenTtlS: number;
   /** How long shutdown waits for queued commands before closing sockets. */
   shutdownGraceMs: number;
+  /** Snapshot after this many journaled commands since the last snapshot (0: not by count). */
+  snapshotEveryEntries: number;
+  /** ...or after this long with at least one command since the last snapshot (0: not by time). */
+  snapshotEveryMs: number;
+  /** Trim the journal below the older kept snapshot after each snapshot; off keeps the whole history. */
+  journalTrim: boolean;
+  /** `GET /debug/state` (applied seq, state hash, invariants): hashing the whole state costs CPU, so not in production. */
+  debugState: boolean;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -90,6 +98,10 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   presenceIntervalMs: 1_000,
   devTokenTtlS: 3_600,
   shutdownGraceMs: 5_000,
+  snapshotEveryEntries: 100_000,
+  snapshotEveryMs: 5 * 60_000,
+  journalTrim: true,
+  debugState: false,
 };
 
 const MIN_SECRET_LENGTH = 32;
@@ -132,6 +144,10 @@ const Env = z.object({
   CHANNELS_MAX: intFrom(1, 10_000_000).optional(),
   MAX_QUEUED_COMMANDS: intFrom(1, 10_000_000).optional(),
   SHUTDOWN_GRACE_MS: intFrom(0, 600_000).optional(),
+  SNAPSHOT_EVERY_ENTRIES: intFrom(0, 1_000_000_000).optional(),
+  SNAPSHOT_EVERY_MS: intFrom(0, 7 * 24 * 3_600_000).optional(),
+  JOURNAL_TRIM: flag.optional(),
+  DEBUG_STATE: flag.optional(),
 });
 
 export class ConfigError extends Error {}
@@ -172,6 +188,10 @@ export function loadConfigFromEnv(env: Record<string, string | undefined>, rando
     channelsMax: e.CHANNELS_MAX,
     maxQueuedCommands: e.MAX_QUEUED_COMMANDS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    snapshotEveryEntries: e.SNAPSHOT_EVERY_ENTRIES,
+    snapshotEveryMs: e.SNAPSHOT_EVERY_MS,
+    journalTrim: e.JOURNAL_TRIM,
+    debugState: e.DEBUG_STATE ?? !production,
   };
   return resolveConfig(Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)));
 }

@@ -112,7 +112,9 @@ export function route(ctx: GatewayContext, name: string, options: { readBody: bo
       const status = STATUS_TEXT[reply.status] ?? `${reply.status} Unknown`;
       const text = typeof reply.body === 'string' ? reply.body : JSON.stringify({ ...(reply.body as object), requestId: request.requestId });
       ctx.metrics.httpRequests.inc({ route: name, status: String(reply.status) });
-      if (reply.status >= 500) ctx.logger.error({ route: name, requestId: request.requestId, status: reply.status }, 'request failed');
+      // 503 is a refusal the client is told to retry (shutdown, overload, journal away): counted in metrics,
+      // not logged per request, or an outage would flood the log.
+      if (reply.status >= 500 && reply.status !== 503) ctx.logger.error({ route: name, requestId: request.requestId, status: reply.status }, 'request failed');
       else if (ctx.logger.isLevelEnabled('debug')) ctx.logger.debug({ route: name, requestId: request.requestId, status: reply.status }, 'request');
       res.cork(() => {
         res.writeStatus(status);

@@ -31,10 +31,11 @@ export function registerHttpRoutes(app: TemplatedApp, ctx: GatewayContext): void
   app.get('/v1/offers/:offerId/quote', route(ctx, 'quote', read, (request) => quote(ctx, request)));
   app.get('/v1/offers/:offerId/open-groups', route(ctx, 'open_groups', read, (request) => openGroups(ctx, request)));
 
-  app.get('/healthz', route(ctx, 'healthz', read, () => ({ status: 200, body: { status: 'ok' } })));
+  app.get('/healthz', route(ctx, 'healthz', read, () => health(ctx)));
   app.get('/readyz', route(ctx, 'readyz', read, () => readiness(ctx)));
   app.get('/metrics', route(ctx, 'metrics', read, () => ({ status: 200, body: ctx.metrics.render(), contentType: 'text/plain; version=0.0.4' })));
   if (ctx.config.devTokens) app.post('/dev/shopper-tokens', route(ctx, 'dev_token', write, (request) => devToken(ctx, request)));
+  if (ctx.config.debugState) app.get('/debug/state', route(ctx, 'debug_state', read, (request) => debugState(ctx, request)));
 
   app.options('/*', route(ctx, 'preflight', read, (request) => preflight(ctx, request)));
   app.any('/*', route(ctx, 'not_found', read, (request) => errorReply('not_found', `No route ${request.method.toUpperCase()} ${request.url}.`)));
@@ -119,9 +120,29 @@ function openGroups(ctx: GatewayContext, request: RequestData): Reply {
   return { status: 200, body: { offerId: offerId.value, groups: ctx.engine.groupsOf(offerId.value).map(groupSummary), serverTimeMs: ctx.clock() } };
 }
 
+/** Unhealthy only when the sequencer stopped for good: a restart (and recovery from the store) is the remedy. */
+function health(ctx: GatewayContext): Reply {
+  if (ctx.sequencer.status === 'failed') return errorReply('unavailable', 'The engine or its journal failed; restart the server to recover from the store.');
+  return { status: 200, body: { status: 'ok' } };
+}
+
 function readiness(ctx: GatewayContext): Reply {
   if (ctx.shuttingDown || !ctx.sequencer.ready) return errorReply('unavailable', 'Not accepting commands.');
   return { status: 200, body: { status: 'ready' } };
+}
+
+/**
+ * Read between two commands (handlers run synchronously on the event loop), so the seq and the hash describe
+ * the same state: what a replay of the journal up to `appliedSeq` must reproduce.
+ */
+function debugState(ctx: GatewayContext, request: RequestData): Reply {
+  const limited = publicLimit(ctx, request);
+  if (limited) return limited;
+  const { engine, sequencer } = ctx;
+  return {
+    status: 200,
+    body: { appliedSeq: sequencer.appliedSeq, stateHash: engine.stateHash(), engineNowMs: engine.nowMs, status: sequencer.status, invariantViolations: engine.checkInvariants() },
+  };
 }
 
 function devToken(ctx: GatewayContext, request: RequestData): Reply {

@@ -1,11 +1,23 @@
-// `npm start`: reads the environment, starts the gateway, prints where it listens, and shuts down gracefully on
-// SIGTERM/SIGINT (stop accepting, let queued commands finish, close sockets with 1001 going away).
+// `npm start`: reads the environment, opens the journal (Redis with REDIS_URL, else files in TUAN_DATA_DIR),
+// recovers the engine from it, starts the gateway, prints where it listens, and shuts down gracefully on
+// SIGTERM/SIGINT (stop accepting, let queued commands finish, close sockets with 1001 going away, write a
+// snapshot, close the store).
+//
+// Exit codes: 0 after a graceful shutdown; 1 when the store cannot be opened or read, or shutdown failed;
+// 2 for a bad configuration; 3 when recovery refuses the stored data (a gap, a damaged entry, a hash mismatch).
 import { randomBytes } from 'node:crypto';
+import { persistenceConfigFromEnv } from '../persistence/index.ts';
 import { ConfigError, loadConfigFromEnv } from './config.ts';
 import { DEMO_MERCHANT_ID, DEMO_OFFER_ID, demoMerchantKey, seedDemoOffer } from './dev-seed.ts';
+import { BootError, openAndRecover, type Booted } from './durable-boot.ts';
 import { createLogger } from './logger.ts';
 import { parseMerchantKeyRecords, type MerchantKeyRecord } from './merchant-keys.ts';
 import { startServer } from './server.ts';
+
+function exitWith(message: string, code: number): never {
+  process.stderr.write(`tuan: ${message}\n`);
+  process.exit(code);
+}
 
 async function main(): Promise<void> {
   const production = process.env.NODE_ENV === 'production';
@@ -15,27 +27,41 @@ async function main(): Promise<void> {
     config = loadConfigFromEnv(process.env, () => randomBytes(32).toString('hex'));
     merchantKeys = parseMerchantKeyRecords(process.env.MERCHANT_KEYS ?? '');
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof Error) {
-      process.stderr.write(`tuan: ${error.message}\n`);
-      process.exit(2);
-    }
+    if (error instanceof ConfigError || error instanceof Error) exitWith(error.message, 2);
     throw error;
   }
   const logger = createLogger(config.logLevel);
+
+  let booted: Booted;
+  try {
+    booted = await openAndRecover(persistenceConfigFromEnv(process.env), logger);
+  } catch (error) {
+    if (error instanceof BootError) {
+      logger.fatal({ err: error.cause ?? error }, 'cannot start');
+      exitWith(`cannot start: ${error.message}`, error.exitCode);
+    }
+    throw error;
+  }
+  const { persistence, recovered } = booted;
 
   // Development without configured keys: a demo merchant whose key lives as long as this process.
   const demo = !production && merchantKeys.length === 0 ? demoMerchantKey() : null;
   if (demo) merchantKeys.push(demo.record);
   if (merchantKeys.length === 0) logger.warn('MERCHANT_KEYS is empty: no merchant can use the API');
 
-  const server = await startServer({ config, merchantKeys, logger });
-  if (demo) await seedDemoOffer(server);
+  const server = await startServer({
+    config,
+    merchantKeys,
+    logger,
+    engine: recovered.engine,
+    lastSeq: recovered.lastSeq,
+    persistence: { journal: persistence.journal, snapshots: persistence.snapshots },
+  });
+  // A restart finds the demo offer in the recovered state; list it only the first time.
+  if (demo && server.engine.offer(DEMO_OFFER_ID) === null) await seedDemoOffer(server);
 
-  const lines = [`tuan listening on ${server.httpUrl}  (WebSocket: ${server.wsUrl})`];
-  if (config.devTokens) lines.push(`development shopper tokens: POST ${server.httpUrl}/dev/shopper-tokens {"shopperId":"alice"}`);
-  if (demo) lines.push(`demo merchant "${DEMO_MERCHANT_ID}", API key for this run: ${demo.apiKey}`, `demo offer: ${DEMO_OFFER_ID}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
-
+  // Signal handlers before the "listening" line: whoever reads that line may send SIGTERM at once, and a
+  // signal with no handler yet would kill the process without its shutdown snapshot.
   let signalled = false;
   const shutdown = (signal: NodeJS.Signals): void => {
     if (signalled) {
@@ -44,16 +70,25 @@ async function main(): Promise<void> {
     }
     signalled = true;
     logger.info({ signal }, 'shutting down');
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    server
+      .close()
+      .then(() => persistence.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+
+  const where = persistence.config.kind === 'redis' ? 'Redis (REDIS_URL)' : `files in ${persistence.config.dir}`;
+  const lines = [`tuan listening on ${server.httpUrl}  (WebSocket: ${server.wsUrl})`, `journal and snapshots: ${where}; recovered up to seq ${recovered.lastSeq}`];
+  if (config.devTokens) lines.push(`development shopper tokens: POST ${server.httpUrl}/dev/shopper-tokens {"shopperId":"alice"}`);
+  if (demo) lines.push(`demo merchant "${DEMO_MERCHANT_ID}", API key for this run: ${demo.apiKey}`, `demo offer: ${DEMO_OFFER_ID}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 await main();

@@ -3,8 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import uWS from 'uWebSockets.js';
-import { Engine, type Command } from '../engine/index.ts';
+import { Engine, type Applied, type Command } from '../engine/index.ts';
+import type { CheckpointOptions, CheckpointPolicyOptions, SnapshotStore } from '../persistence/index.ts';
 import { ChannelRegistry } from './channels.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { resolveConfig, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { Fanout } from './fanout.ts';
@@ -27,11 +29,24 @@ export interface ServerOptions {
   engine?: Engine;
   /** Milliseconds since the epoch. Tests pass a clock they move by hand. */
   clock?: () => number;
+  /** Where commands are journaled when there is no `persistence` (default: in memory, no durability). */
   journal?: Journal;
+  /** A durable journal and snapshot store (from persistence's `openPersistence`): journaled, snapshotted. */
+  persistence?: DurableStores;
   /** Seq of the last journaled command already in `engine`. */
   lastSeq?: number;
   merchantKeys?: readonly MerchantKeyRecord[];
   logger?: Logger;
+  /** Observes every applied command, after its fan-out (embedding, tests). Must not throw. */
+  onApplied?: (command: Command, applied: Applied) => void;
+}
+
+export interface DurableStores {
+  /** Persistence's GroupCommitJournal: the sequencer appends to it, checkpoints sync and trim it. */
+  journal: Journal & CheckpointOptions['journal'];
+  snapshots: SnapshotStore;
+  /** Over `config.snapshotEveryEntries` / `snapshotEveryMs`. */
+  checkpointPolicy?: CheckpointPolicyOptions;
 }
 
 export interface RunningServer {
@@ -41,6 +56,8 @@ export interface RunningServer {
   config: GatewayConfig;
   engine: Engine;
   sequencer: Sequencer;
+  /** Null without `persistence`. */
+  checkpointer: Checkpointer | null;
   metrics: GatewayMetrics;
   /** Stops accepting, lets queued commands finish, closes every socket with 1001 (going away). Idempotent. */
   close(): Promise<void>;
@@ -49,7 +66,8 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const config = resolveConfig({ ...options.config, tokenSecret: options.config?.tokenSecret || randomBytes(32).toString('hex') });
   const clock = options.clock ?? Date.now;
-  const logger = (options.logger ?? createLogger(config.logLevel)).child({ component: 'gateway' });
+  const rootLogger = options.logger ?? createLogger(config.logLevel);
+  const logger = rootLogger.child({ component: 'gateway' });
   const engine = options.engine ?? new Engine();
   const app = uWS.App();
   const metrics = new GatewayMetrics();
@@ -64,19 +82,39 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   const ledger = options.engine ? ShopperLedger.fromSnapshot(engine.snapshot()) : new ShopperLedger();
   const fanout = new Fanout(engine, channels, ledger);
+  const observer = options.onApplied;
+  let checkpointer: Checkpointer | null = null;
   const sequencer = new Sequencer({
     engine,
     clock,
-    journal: options.journal ?? new InMemoryJournal(),
+    journal: options.persistence?.journal ?? options.journal ?? new InMemoryJournal(),
     maxQueued: config.maxQueuedCommands,
     ...(options.lastSeq !== undefined ? { lastSeq: options.lastSeq } : {}),
-    onApplied: (_command, applied) => fanout.onApplied(applied),
+    onApplied: (command, applied) => {
+      fanout.onApplied(applied);
+      observer?.(command, applied);
+    },
     observeApply: (command: Command, seconds: number) => {
       metrics.commands.inc({ type: command.type });
       metrics.applySeconds.observe(seconds);
     },
+    onProgress: () => checkpointer?.poke(),
     logger,
   });
+  sequencer.onStateChange((state) => logger.info({ state }, 'sequencer state changed'));
+  if (options.persistence) {
+    const { journal, snapshots, checkpointPolicy } = options.persistence;
+    checkpointer = new Checkpointer({
+      engine,
+      sequencer,
+      journal,
+      snapshots,
+      policy: checkpointPolicy ?? { everyEntries: config.snapshotEveryEntries, everyMs: config.snapshotEveryMs },
+      trimJournal: config.journalTrim,
+      clock,
+      logger: rootLogger.child({ component: 'checkpointer' }),
+    });
+  }
   const limiters = {
     shopper: new KeyedRateLimiter(config.shopperRate, config.rateLimitKeysMax, clock),
     merchant: new KeyedRateLimiter(config.merchantRate, config.rateLimitKeysMax, clock),
@@ -107,6 +145,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   metrics.addGauge({ name: 'tuan_sequencer_queue_depth', help: 'Commands waiting for the sequencer.', read: () => sequencer.queued });
   metrics.addGauge({ name: 'tuan_channels', help: 'Channels with an epoch and history.', read: () => channels.size });
   metrics.addGauge({ name: 'tuan_shoppers_with_memberships', help: 'Shoppers holding seats in live groups.', read: () => ledger.shoppers });
+  metrics.addGauge({ name: 'tuan_sequencer_ready', help: '1 while commands are accepted, 0 while the journal is away or after a fault.', read: () => (sequencer.ready ? 1 : 0) });
+  metrics.addGauge({ name: 'tuan_sequencer_applied_seq', help: 'Seq of the last journaled command applied.', read: () => sequencer.appliedSeq });
+  metrics.addGauge({ name: 'tuan_journal_recoveries', help: 'Journal outages the server recovered from by itself since start.', read: () => sequencer.recoveries });
+  if (checkpointer) {
+    const cp = checkpointer;
+    metrics.addGauge({ name: 'tuan_snapshot_seq', help: 'Seq of the newest snapshot written (or recovered from).', read: () => cp.lastSeq });
+    metrics.addGauge({ name: 'tuan_snapshots_written', help: 'Snapshots written since start.', read: () => cp.written });
+    metrics.addGauge({ name: 'tuan_snapshot_failures', help: 'Snapshots that failed since start.', read: () => cp.failures });
+  }
 
   const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
     app.listen(config.host, config.port, (socket) => (socket ? resolve(socket) : reject(new Error(`cannot listen on ${config.host}:${config.port}`))));
@@ -122,6 +169,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
       await Promise.race([sequencer.stop(), grace]);
       for (const ws of [...endpoint.sockets]) ws.end(CLOSE_CODES.goingAway, 'going_away');
+      // The shutdown snapshot: the next start replays nothing. Its failure costs only a longer replay.
+      await checkpointer?.final().catch((error: unknown) => logger.error({ err: error }, 'shutdown snapshot failed'));
       clearInterval(sweeper);
       presence.stop();
       metrics.stop();
@@ -133,5 +182,5 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     return closing;
   };
 
-  return { port, httpUrl: `http://${config.host}:${port}`, wsUrl: `ws://${config.host}:${port}/ws`, config, engine, sequencer, metrics, close };
+  return { port, httpUrl: `http://${config.host}:${port}`, wsUrl: `ws://${config.host}:${port}/ws`, config, engine, sequencer, checkpointer, metrics, close };
 }

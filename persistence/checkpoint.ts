@@ -12,6 +12,11 @@ export interface CheckpointOptions {
   /** With a GroupCommitJournal, its `sync` is awaited so the snapshot never runs ahead of the journal. */
   journal: Journal & { sync?: () => Promise<void> };
   snapshots: SnapshotStore;
+  /**
+   * Whether to trim the journal after the snapshot (default true). Off keeps every entry, e.g. for an audit
+   * trail or to replay the whole history from the first command.
+   */
+  trim?: boolean;
 }
 
 export interface CheckpointResult {
@@ -41,6 +46,7 @@ export async function writeCheckpoint(options: CheckpointOptions): Promise<Check
   }
   await snapshots.save({ seq, hash, snapshot });
 
+  if (options.trim === false) return { seq, hash, trimmedBefore: null };
   const kept = await snapshots.list();
   const oldest = kept.reduce((min, info) => Math.min(min, info.seq), seq);
   if (kept.length < 2) return { seq, hash, trimmedBefore: null };

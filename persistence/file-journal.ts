@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { decodeFileLineBytes, encodeFileLine } from './codec.ts';
 import { ensureDir, fsyncDir, lockDirectory } from './fs-util.ts';
 import {
+  JournalBrokenError,
   JournalClosedError,
   JournalCorruptError,
   JournalUnavailableError,
@@ -155,6 +156,8 @@ export class FileJournal implements Journal {
 
   async lastSeq(): Promise<number> {
     if (this.closed) throw new JournalClosedError('the journal is closed');
+    // After a failed write the in-memory last seq says nothing about the disk: refuse rather than guess.
+    if (this.broken !== null) throw this.brokenError();
     return this.last;
   }
 
@@ -167,9 +170,12 @@ export class FileJournal implements Journal {
 
   private checkWritable(): void {
     if (this.closed) throw new JournalClosedError('the journal is closed');
-    if (this.broken !== null) {
-      throw new JournalUnavailableError(`the file journal failed earlier and must be reopened: ${this.broken.message}`, { cause: this.broken });
-    }
+    if (this.broken !== null) throw this.brokenError();
+  }
+
+  private brokenError(): JournalBrokenError {
+    const message = this.broken?.message ?? '';
+    return new JournalBrokenError(`the file journal failed earlier (${message}); restart the server to reopen it and recover from disk`, { cause: this.broken });
   }
 
   /** Starts a new segment after the last entry. The old one is complete and fsync'ed already. */

@@ -86,6 +86,11 @@ export class GroupCommitJournal implements Journal {
     }
   }
 
+  /** The most entries one `append` call may hold: callers with bigger bursts split them. */
+  get maxBatchEntries(): number {
+    return this.options.maxBatchEntries;
+  }
+
   /** Whether an append of `count` entries would be queued now (not closed, not failed, room in the queue). */
   wouldAccept(count = 1): boolean {
     return !this.closed && this.failure === null && count <= this.options.maxBatchEntries && this.queuedEntries + count <= this.options.maxQueuedEntries;

@@ -10,6 +10,7 @@ export {
   JournalOverloadedError,
   JournalCorruptError,
   JournalClosedError,
+  JournalBrokenError,
 } from './journal.ts';
 export { GroupCommitJournal, DEFAULT_GROUP_COMMIT, type GroupCommitOptions, type GroupCommitStats } from './group-commit.ts';
 export {

@@ -75,6 +75,18 @@ export class JournalUnavailableError extends JournalError {
   }
 }
 
+/**
+ * The store failed in a way this process cannot see past: after a failed write or fsync of the file journal,
+ * the page cache may have dropped or kept data the disk never got, so what is durable is unknown until the
+ * journal is opened again (which re-reads it from disk). Not retryable in place: restart and recover.
+ */
+export class JournalBrokenError extends JournalError {
+  override name = 'JournalBrokenError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 /** An append was out of step with the store: a duplicate seq, a gap, or non-consecutive entries. */
 export class JournalSequenceError extends JournalError {
   override name = 'JournalSequenceError';

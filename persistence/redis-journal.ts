@@ -106,18 +106,26 @@ export class RedisJournal implements Journal {
   }
 
   async *readFrom(fromSeq: number, batchSize = 1_000): AsyncIterable<readonly StoredEntry[]> {
-    let start = Math.max(1, fromSeq);
+    const fetch = (start: number) => {
+      const request = this.call('read', () => this.redis.xrange(this.key, `${start}-0`, '+', 'COUNT', batchSize));
+      // A read-ahead the consumer never awaits (it stopped early) must not surface as an unhandled rejection.
+      request.catch(() => undefined);
+      return request;
+    };
+    let next = fetch(Math.max(1, fromSeq));
     for (;;) {
       if (this.closed) throw new JournalClosedError('the journal is closed');
-      const items = await this.call('read', () => this.redis.xrange(this.key, `${start}-0`, '+', 'COUNT', batchSize));
+      const items = await next;
       if (items.length === 0) return;
+      // Read-ahead: Redis prepares the next batch while this one is decoded and applied (recovery's hot loop).
+      const lastId = items[items.length - 1]![0];
+      next = fetch(seqOfId(lastId, this.key) + 1);
       const batch: StoredEntry[] = [];
       for (const [id, fields] of items) {
         const seq = seqOfId(id, this.key);
         batch.push(decodeRedisFields(seq, fieldOf(fields, 'c'), fieldOf(fields, 'k'), `${this.key} id ${id}`));
       }
       yield batch;
-      start = batch[batch.length - 1]!.seq + 1;
     }
   }
 

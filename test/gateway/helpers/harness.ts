@@ -1,11 +1,12 @@
 // Starts a real gateway on an ephemeral loopback port with a clock the test moves by hand, two merchants with
 // keys, and helpers to mint shopper tokens, open authenticated sockets and call the HTTP API.
-import type { CommandInput } from '../../../engine/index.ts';
+import type { Applied, Command, CommandInput, Engine } from '../../../engine/index.ts';
 import {
   generateMerchantKey,
   mintShopperToken,
   parseMerchantKeyRecords,
   startServer,
+  type DurableStores,
   type GatewayConfig,
   type Journal,
   type RunningServer,
@@ -45,15 +46,33 @@ export interface Harness {
 
 let offerCounter = 0;
 
-export async function startHarness(config: Partial<GatewayConfig> = {}, options: { realClock?: boolean; journal?: Journal } = {}): Promise<Harness> {
-  const clock = new ManualClock();
-  const a = generateMerchantKey('merchant-a');
-  const b = generateMerchantKey('merchant-b');
+export interface HarnessOptions {
+  realClock?: boolean;
+  /** A clock shared with an earlier harness (a restart in the same test). */
+  clock?: ManualClock;
+  journal?: Journal;
+  persistence?: DurableStores;
+  /** A recovered engine and the seq it is at. */
+  engine?: Engine;
+  lastSeq?: number;
+  onApplied?: (command: Command, applied: Applied) => void;
+}
+
+// Merchant keys stay the same across harnesses, so a restarted server still knows merchant A's offers' owner.
+const a = generateMerchantKey('merchant-a');
+const b = generateMerchantKey('merchant-b');
+
+export async function startHarness(config: Partial<GatewayConfig> = {}, options: HarnessOptions = {}): Promise<Harness> {
+  const clock = options.clock ?? new ManualClock();
   const server = await startServer({
     config: { port: 0, host: '127.0.0.1', logLevel: 'silent', tokenSecret: TOKEN_SECRET, presenceIntervalMs: 20, ...config },
     clock: options.realClock ? Date.now : clock.now,
     merchantKeys: parseMerchantKeyRecords(`${a.record},${b.record}`),
     ...(options.journal ? { journal: options.journal } : {}),
+    ...(options.persistence ? { persistence: options.persistence } : {}),
+    ...(options.engine ? { engine: options.engine } : {}),
+    ...(options.lastSeq !== undefined ? { lastSeq: options.lastSeq } : {}),
+    ...(options.onApplied ? { onApplied: options.onApplied } : {}),
   });
   const clients: TestClient[] = [];
   const now = options.realClock ? Date.now : clock.now;

@@ -1,0 +1,116 @@
+// Start-up of the durable part: open the configured store (Redis with REDIS_URL, files otherwise), report what
+// the Redis settings promise, and recover the engine (newest snapshot + replay of the journal's tail).
+// Anything that makes recovery refuse to go on stops start-up with a message naming the seq: starting from a
+// state other than the acknowledged one would break promises made to shoppers.
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import { Engine } from '../engine/index.ts';
+import {
+  RecoveryError,
+  openPersistence,
+  recover,
+  type Persistence,
+  type PersistenceConfig,
+  type Recovered,
+  type RedisSettingsReport,
+} from '../persistence/index.ts';
+
+/** Why start-up stopped, with the process exit code that says so (documented in docs/durability.md). */
+export class BootError extends Error {
+  override name = 'BootError';
+  constructor(
+    message: string,
+    /** 3: the stored data does not add up (recovery refused); 1: the store could not be opened or read. */
+    readonly exitCode: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface Booted {
+  persistence: Persistence;
+  recovered: Recovered;
+}
+
+/** Where the data lives, fit for a log line: a Redis URL without its password. */
+export function describeStore(config: PersistenceConfig): string {
+  if (config.kind === 'file') return `the file store in ${config.dir}`;
+  let url = config.url;
+  try {
+    const parsed = new URL(config.url);
+    if (parsed.password !== '') parsed.password = '***';
+    url = parsed.toString();
+  } catch {
+    url = '(unparsable REDIS_URL)';
+  }
+  return `Redis at ${url} (keys under ${config.keyPrefix})`;
+}
+
+/** Opens the store and recovers the engine; throws BootError (and closes what it opened) when it cannot. */
+export async function openAndRecover(config: PersistenceConfig, logger: Logger): Promise<Booted> {
+  const store = describeStore(config);
+  const redisLog = redisConnectionLog(logger);
+  let persistence: Persistence;
+  try {
+    persistence = await openPersistence(config, { redisClient: { onError: redisLog.onError } });
+  } catch (error) {
+    throw new BootError(`cannot open the journal (${store}): ${(error as Error).message}`, 1, { cause: error });
+  }
+  for (const client of persistence.redisClients) client.on('ready', redisLog.onReady);
+  logger.info({ store }, 'journal opened');
+  if (persistence.redisSettings) logRedisSettings(logger, persistence.redisSettings);
+  if (persistence.repairedTornTailBytes > 0) {
+    logger.warn({ bytes: persistence.repairedTornTailBytes }, 'cut off a torn last journal line left by a crash (it was never acknowledged)');
+  }
+  const startedAt = performance.now();
+  try {
+    const recovered = await recover({ journal: persistence.journal, snapshots: persistence.snapshots, createEngine: () => new Engine() });
+    const ms = Math.round(performance.now() - startedAt);
+    const { lastSeq, snapshotSeq, replayed, stateHash } = recovered;
+    logger.info({ lastSeq, snapshotSeq, replayed, stateHash, ms }, 'recovered');
+    return { persistence, recovered };
+  } catch (error) {
+    await persistence.close().catch(() => undefined);
+    if (error instanceof RecoveryError) {
+      const at = error.seq === null || error.message.includes(`seq ${error.seq}`) ? '' : ` (at seq ${error.seq})`;
+      throw new BootError(`${error.message}${at}. Nothing was changed; see "Recovery" in docs/durability.md.`, 3, { cause: error });
+    }
+    throw new BootError(`cannot read the journal (${store}) to recover: ${(error as Error).message}`, 1, { cause: error });
+  }
+}
+
+/** One log line per setting, at a level matching what it promises, and a summary. */
+export function logRedisSettings(logger: Logger, report: RedisSettingsReport): void {
+  for (const { name, value, level, promise } of report.settings) {
+    const fields = { setting: name, value, assessment: level, promise };
+    if (level === 'danger') logger.error(fields, 'redis setting');
+    else if (level === 'warn' || level === 'unknown') logger.warn(fields, 'redis setting');
+    else logger.info(fields, 'redis setting');
+  }
+  const summary =
+    report.worst === 'ok' || report.worst === 'info'
+      ? 'acknowledged commands survive a crash of this server and of Redis'
+      : 'acknowledged commands survive a crash of this server; see the settings above for what a Redis crash may lose';
+  logger.info({ worst: report.worst }, `redis durability: ${summary}`);
+}
+
+/**
+ * ioredis reports every failed reconnect attempt (about one a second while Redis is away): log the first error
+ * of an outage and the reconnection, not every attempt.
+ */
+function redisConnectionLog(logger: Logger): { onError: (error: Error) => void; onReady: () => void } {
+  let down = false;
+  return {
+    onError(error) {
+      if (down) return;
+      down = true;
+      logger.warn({ err: error }, 'redis connection lost; reconnecting in the background');
+    },
+    onReady() {
+      if (!down) return;
+      down = false;
+      logger.info('redis connection ready again');
+    },
+  };
+}

@@ -1,0 +1,102 @@
+// A damaged or incomplete journal stops `npm start` (the real process) with a non-zero exit code and a message
+// on stderr naming the seq, instead of starting from a state that is not the acknowledged one.
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FileJournal, RedisJournal, journalKey } from '../../persistence/index.ts';
+import { RedisServer } from '../persistence/redis-server.ts';
+import { makeWorkload } from '../persistence/workload.ts';
+import { ServerProcess } from './server-process.ts';
+
+const ENV = { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', TOKEN_SECRET: 'refusal-test-secret-0123456789abcdefgh' };
+const entries = makeWorkload(11, 40).commands.map((command, i) => ({ seq: i + 1, command }));
+
+let dir: string | null = null;
+afterEach(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = null;
+});
+
+/** A data directory whose journal holds the workload, written the way the server writes it. */
+async function dataDirWithJournal(): Promise<string> {
+  dir = await mkdtemp(join(tmpdir(), 'tuan-refusal-'));
+  const journal = await FileJournal.open({ dir: join(dir, 'journal') });
+  await journal.append(entries.slice(0, 20));
+  await journal.append(entries.slice(20));
+  await journal.close();
+  return dir;
+}
+
+/** Rewrites (or, with null, removes) the journal line of `seq`. */
+async function editLine(dataDir: string, seq: number, change: (line: string) => string | null): Promise<void> {
+  const journalDir = join(dataDir, 'journal');
+  for (const name of (await readdir(journalDir)).filter((n) => n.endsWith('.log'))) {
+    const path = join(journalDir, name);
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    const index = lines.findIndex((line) => line.slice(9).startsWith(`{"seq":${seq},`));
+    if (index === -1) continue;
+    const changed = change(lines[index]!);
+    if (changed === null) lines.splice(index, 1);
+    else lines[index] = changed;
+    await writeFile(path, lines.join('\n'));
+    return;
+  }
+  throw new Error(`no journal line with seq ${seq}`);
+}
+
+describe('start-up with a bad journal (file store)', () => {
+  it('starts from a sound journal (the control case)', async () => {
+    const dataDir = await dataDirWithJournal();
+    const server = await ServerProcess.start({ ...ENV, TUAN_DATA_DIR: dataDir });
+    expect(server.recovered.lastSeq).toBe(40);
+    expect((await server.terminate()).code).toBe(0);
+  });
+
+  it('refuses to start when an entry is damaged, naming its seq', async () => {
+    const dataDir = await dataDirWithJournal();
+    // Change a character of the command, past the seq, so the checksum no longer matches.
+    await editLine(dataDir, 17, (line) => line.replace('"type":"', '"type":"x'));
+    const exit = await ServerProcess.runToExit({ ...ENV, TUAN_DATA_DIR: dataDir });
+    expect(exit.code).toBe(3);
+    expect(exit.stderr).toMatch(/cannot start: recovery stopped: journal entry seq 17 is damaged/);
+    expect(exit.stdout).not.toContain('tuan listening');
+  });
+
+  it('refuses to start when an entry is missing, naming the seq', async () => {
+    const dataDir = await dataDirWithJournal();
+    await editLine(dataDir, 23, () => null);
+    const exit = await ServerProcess.runToExit({ ...ENV, TUAN_DATA_DIR: dataDir });
+    expect(exit.code).toBe(3);
+    expect(exit.stderr).toMatch(/recovery stopped: seq 23 is missing \(the journal jumps from seq 22 to seq 24\)/);
+  });
+});
+
+describe('start-up with a bad journal (Redis)', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+  });
+  afterAll(async () => {
+    await redis?.destroy();
+  });
+
+  it('refuses to start when a stream entry is missing, naming the seq', async () => {
+    const keyPrefix = '{refusal}:';
+    const client = new Redis(redis.url);
+    const journal = new RedisJournal(client, { keyPrefix });
+    await journal.append(entries);
+    await client.xdel(journalKey(keyPrefix), '31-0');
+    await client.quit();
+    const exit = await ServerProcess.runToExit({ ...ENV, REDIS_URL: redis.url, REDIS_KEY_PREFIX: keyPrefix });
+    expect(exit.code).toBe(3);
+    expect(exit.stderr).toMatch(/recovery stopped: seq 31 is missing/);
+  });
+
+  it('exits non-zero with a clear message when Redis cannot be reached', async () => {
+    const exit = await ServerProcess.runToExit({ ...ENV, REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(exit.code).toBe(1);
+    expect(exit.stderr).toMatch(/cannot start: cannot open the journal \(Redis at redis:\/\/127\.0\.0\.1:1\/? \(keys under \{tuan\}:\)\)/);
+  });
+});
