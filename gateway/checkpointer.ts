@@ -26,6 +26,8 @@ export interface CheckpointerOptions {
   retryAfterMs?: number;
   /** How often the time bound is checked while no commands arrive. */
   checkEveryMs?: number;
+  /** Between capturing the state at a seq and saving it (see writeCheckpoint): the effects flush. */
+  beforeSave?: (seq: number) => Promise<void>;
 }
 
 export class Checkpointer {
@@ -87,11 +89,11 @@ export class Checkpointer {
 
   /** Writes one checkpoint at the current applied seq. Resolves true when it was written. */
   private run(): Promise<boolean> {
-    const { engine, sequencer, journal, snapshots, trimJournal, clock, logger } = this.options;
+    const { engine, sequencer, journal, snapshots, trimJournal, clock, logger, beforeSave } = this.options;
     const seq = sequencer.appliedSeq;
     const startedAt = clock();
     // Synchronous up to writeCheckpoint's first await: the state captured is the state at `seq`.
-    const writing = writeCheckpoint({ engine, seq, journal, snapshots, trim: trimJournal });
+    const writing = writeCheckpoint({ engine, seq, journal, snapshots, trim: trimJournal, ...(beforeSave ? { beforeSave } : {}) });
     const done = writing.then(
       (result) => {
         this.lastSeq = result.seq;

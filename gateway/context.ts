@@ -5,6 +5,7 @@ import type { TemplatedApp } from 'uWebSockets.js';
 import type { Engine } from '../engine/index.ts';
 import type { ChannelRegistry } from './channels.ts';
 import type { GatewayConfig } from './config.ts';
+import type { GatewayEffects } from './effects-runtime.ts';
 import type { MerchantKeyring } from './merchant-keys.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { Outcome, Sequencer, UnstampedCommand } from './sequencer.ts';
@@ -24,6 +25,8 @@ export interface GatewayContext {
   logger: Logger;
   clock: () => number;
   limiters: { shopper: KeyedRateLimiter; merchant: KeyedRateLimiter; public: KeyedRateLimiter };
+  /** Orders, payments, webhooks and dead letters; null without Redis (effects off). */
+  effects: GatewayEffects | null;
   /** True once shutdown began: new connections and requests are turned away. */
   shuttingDown: boolean;
 }

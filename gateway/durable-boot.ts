@@ -11,6 +11,7 @@ import {
   recover,
   type Persistence,
   type PersistenceConfig,
+  type RecoverOptions,
   type Recovered,
   type RedisSettingsReport,
 } from '../persistence/index.ts';
@@ -48,7 +49,17 @@ export function describeStore(config: PersistenceConfig): string {
 }
 
 /** Opens the store and recovers the engine; throws BootError (and closes what it opened) when it cannot. */
-export async function openAndRecover(config: PersistenceConfig, logger: Logger): Promise<Booted> {
+export async function openAndRecover(config: PersistenceConfig, logger: Logger, options: RecoverHooks = {}): Promise<Booted> {
+  const persistence = await openStore(config, logger);
+  return { persistence, recovered: await recoverStore(persistence, logger, options) };
+}
+
+export interface RecoverHooks {
+  onReplayed?: RecoverOptions['onReplayed'];
+}
+
+/** Opens the store and reports what its Redis settings promise; throws BootError when it cannot be opened. */
+export async function openStore(config: PersistenceConfig, logger: Logger): Promise<Persistence> {
   const store = describeStore(config);
   const redisLog = redisConnectionLog(logger);
   let persistence: Persistence;
@@ -63,13 +74,24 @@ export async function openAndRecover(config: PersistenceConfig, logger: Logger):
   if (persistence.repairedTornTailBytes > 0) {
     logger.warn({ bytes: persistence.repairedTornTailBytes }, 'cut off a torn last journal line left by a crash (it was never acknowledged)');
   }
+  return persistence;
+}
+
+/** Recovers the engine from an opened store; throws BootError (and closes the store) when it cannot. */
+export async function recoverStore(persistence: Persistence, logger: Logger, options: RecoverHooks = {}): Promise<Recovered> {
+  const store = describeStore(persistence.config);
   const startedAt = performance.now();
   try {
-    const recovered = await recover({ journal: persistence.journal, snapshots: persistence.snapshots, createEngine: () => new Engine() });
+    const recovered = await recover({
+      journal: persistence.journal,
+      snapshots: persistence.snapshots,
+      createEngine: () => new Engine(),
+      ...(options.onReplayed ? { onReplayed: options.onReplayed } : {}),
+    });
     const ms = Math.round(performance.now() - startedAt);
     const { lastSeq, snapshotSeq, replayed, stateHash } = recovered;
     logger.info({ lastSeq, snapshotSeq, replayed, stateHash, ms }, 'recovered');
-    return { persistence, recovered };
+    return recovered;
   } catch (error) {
     await persistence.close().catch(() => undefined);
     if (error instanceof RecoveryError) {

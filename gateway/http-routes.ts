@@ -164,7 +164,7 @@ function preflight(ctx: GatewayContext, request: RequestData): Reply {
     body: '',
     contentType: 'text/plain',
     headers: {
-      'access-control-allow-methods': 'GET, POST, PATCH, OPTIONS',
+      'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
       'access-control-allow-headers': 'authorization, content-type, idempotency-key, x-request-id',
       'access-control-max-age': '600',
     },

@@ -1,18 +1,17 @@
 // `npm start`: reads the environment, opens the journal (Redis with REDIS_URL, else files in TUAN_DATA_DIR),
-// recovers the engine from it, starts the gateway, prints where it listens, and shuts down gracefully on
-// SIGTERM/SIGINT (stop accepting, let queued commands finish, close sockets with 1001 going away, write a
+// recovers the engine from it (with REDIS_URL also the effects: outbox, BullMQ queues and workers), starts the
+// gateway, prints where it listens, and shuts down gracefully on SIGTERM/SIGINT (stop accepting, let queued commands finish, close sockets with 1001 going away, write a
 // snapshot, close the store).
 //
 // Exit codes: 0 after a graceful shutdown; 1 when the store cannot be opened or read, or shutdown failed;
 // 2 for a bad configuration; 3 when recovery refuses the stored data (a gap, a damaged entry, a hash mismatch).
 import { randomBytes } from 'node:crypto';
-import { persistenceConfigFromEnv } from '../persistence/index.ts';
 import { ConfigError, loadConfigFromEnv } from './config.ts';
 import { DEMO_MERCHANT_ID, DEMO_OFFER_ID, demoMerchantKey, seedDemoOffer } from './dev-seed.ts';
-import { BootError, openAndRecover, type Booted } from './durable-boot.ts';
+import { bootServer, type BootedServer } from './boot.ts';
+import { BootError } from './durable-boot.ts';
 import { createLogger } from './logger.ts';
 import { parseMerchantKeyRecords, type MerchantKeyRecord } from './merchant-keys.ts';
-import { startServer } from './server.ts';
 
 function exitWith(message: string, code: number): never {
   process.stderr.write(`tuan: ${message}\n`);
@@ -32,9 +31,14 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
 
-  let booted: Booted;
+  // Development without configured keys: a demo merchant whose key lives as long as this process.
+  const demo = !production && merchantKeys.length === 0 ? demoMerchantKey() : null;
+  if (demo) merchantKeys.push(demo.record);
+  if (merchantKeys.length === 0) logger.warn('MERCHANT_KEYS is empty: no merchant can use the API');
+
+  let booted: BootedServer;
   try {
-    booted = await openAndRecover(persistenceConfigFromEnv(process.env), logger);
+    booted = await bootServer({ env: process.env, config, merchantKeys, logger });
   } catch (error) {
     if (error instanceof BootError) {
       logger.fatal({ err: error.cause ?? error }, 'cannot start');
@@ -42,21 +46,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const { persistence, recovered } = booted;
+  const { server, persistence, recovered } = booted;
 
-  // Development without configured keys: a demo merchant whose key lives as long as this process.
-  const demo = !production && merchantKeys.length === 0 ? demoMerchantKey() : null;
-  if (demo) merchantKeys.push(demo.record);
-  if (merchantKeys.length === 0) logger.warn('MERCHANT_KEYS is empty: no merchant can use the API');
-
-  const server = await startServer({
-    config,
-    merchantKeys,
-    logger,
-    engine: recovered.engine,
-    lastSeq: recovered.lastSeq,
-    persistence: { journal: persistence.journal, snapshots: persistence.snapshots },
-  });
   // A restart finds the demo offer in the recovered state; list it only the first time.
   if (demo && server.engine.offer(DEMO_OFFER_ID) === null) await seedDemoOffer(server);
 
@@ -70,9 +61,8 @@ async function main(): Promise<void> {
     }
     signalled = true;
     logger.info({ signal }, 'shutting down');
-    server
+    booted
       .close()
-      .then(() => persistence.close())
       .then(
         () => process.exit(0),
         (error: unknown) => {
@@ -85,7 +75,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
 
   const where = persistence.config.kind === 'redis' ? 'Redis (REDIS_URL)' : `files in ${persistence.config.dir}`;
-  const lines = [`tuan listening on ${server.httpUrl}  (WebSocket: ${server.wsUrl})`, `journal and snapshots: ${where}; recovered up to seq ${recovered.lastSeq}`];
+  const lines = [
+    `tuan listening on ${server.httpUrl}  (WebSocket: ${server.wsUrl})`,
+    `journal and snapshots: ${where}; recovered up to seq ${recovered.lastSeq}`,
+    booted.effects ? `effects: on (BullMQ on REDIS_URL, simulated payment provider)` : 'effects: OFF (no REDIS_URL): no orders, payments or webhooks are sent',
+  ];
   if (config.devTokens) lines.push(`development shopper tokens: POST ${server.httpUrl}/dev/shopper-tokens {"shopperId":"alice"}`);
   if (demo) lines.push(`demo merchant "${DEMO_MERCHANT_ID}", API key for this run: ${demo.apiKey}`, `demo offer: ${DEMO_OFFER_ID}`);
   process.stdout.write(`${lines.join('\n')}\n`);

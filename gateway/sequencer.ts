@@ -45,8 +45,13 @@ export interface SequencerOptions {
   maxQueued: number;
   /** Seq of the last command already applied to `engine` (after a recovery); 0 for a fresh engine. */
   lastSeq?: number;
-  /** Called synchronously after each apply, before the submitter hears back. Must not throw. */
-  onApplied: (command: Command, applied: Applied) => void;
+  /** Called synchronously after each apply (durable by then), before the submitter hears back. Must not throw. */
+  onApplied: (command: Command, applied: Applied, seq: number | null) => void;
+  /**
+   * False answers a state-changing command `unavailable` at once (the effects outbox is full). Not asked for
+   * ticks: the deadline timer would resend a refused tick at once, and one tick adds one command's effects.
+   */
+  admit?: () => boolean;
   /** Called with each apply's duration in seconds. */
   observeApply?: (command: Command, seconds: number) => void;
   /** Called after each run of applies, between two commands (the checkpointer decides there). Must not throw. */
@@ -138,6 +143,9 @@ export class Sequencer {
     if (this.state !== 'accepting') return Promise.resolve(unavailable(this.refusalReason()));
     if (this.pendingCount >= this.options.maxQueued) return Promise.resolve(unavailable('the server is overloaded; retry shortly'));
     const readOnly = READ_ONLY_COMMANDS.has(unstamped.type);
+    if (!readOnly && unstamped.type !== 'tick' && this.options.admit && !this.options.admit()) {
+      return Promise.resolve(unavailable('effects are backed up; retry shortly'));
+    }
     if (!readOnly) {
       const clockMs = this.options.clock();
       if (clockMs > this.lastNowMs) this.lastNowMs = clockMs;
@@ -265,7 +273,7 @@ export class Sequencer {
     }
     if (pending.seq !== null) this.applied = pending.seq;
     observeApply?.(pending.command, (performance.now() - startedAt) / 1_000);
-    onApplied(pending.command, applied);
+    onApplied(pending.command, applied, pending.seq);
     this.pendingCount -= 1;
     pending.resolve(applied);
     return true;
@@ -284,7 +292,7 @@ export class Sequencer {
     this.applied = seq;
     if (command.nowMs > this.lastNowMs) this.lastNowMs = command.nowMs;
     observeApply?.(command, (performance.now() - startedAt) / 1_000);
-    onApplied(command, applied);
+    onApplied(command, applied, seq);
   }
 
   /** Answers every command not yet applied (nothing was applied for them) and forgets their segments. */

@@ -9,6 +9,8 @@ import { ChannelRegistry } from './channels.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { resolveConfig, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
+import type { GatewayEffects } from './effects-runtime.ts';
+import { registerEffectsRoutes } from './effects-routes.ts';
 import { Fanout } from './fanout.ts';
 import { registerHttpRoutes } from './http-routes.ts';
 import { InMemoryJournal, type Journal } from './journal.ts';
@@ -37,6 +39,12 @@ export interface ServerOptions {
   lastSeq?: number;
   merchantKeys?: readonly MerchantKeyRecord[];
   logger?: Logger;
+  /**
+   * The effects subsystem (needs Redis), already fed the entries recovery replayed. The server records every
+   * applied seq to its outbox, refuses commands while the outbox is full, flushes it before each snapshot is
+   * saved, and closes it after the shutdown snapshot. Without it effects are off.
+   */
+  effects?: GatewayEffects;
   /** Observes every applied command, after its fan-out (embedding, tests). Must not throw. */
   onApplied?: (command: Command, applied: Applied) => void;
 }
@@ -58,6 +66,8 @@ export interface RunningServer {
   sequencer: Sequencer;
   /** Null without `persistence`. */
   checkpointer: Checkpointer | null;
+  /** Null when effects are off. */
+  effects: GatewayEffects | null;
   metrics: GatewayMetrics;
   /** Stops accepting, lets queued commands finish, closes every socket with 1001 (going away). Idempotent. */
   close(): Promise<void>;
@@ -83,6 +93,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const ledger = options.engine ? ShopperLedger.fromSnapshot(engine.snapshot()) : new ShopperLedger();
   const fanout = new Fanout(engine, channels, ledger);
   const observer = options.onApplied;
+  const effects = options.effects ?? null;
+  effects?.useEngine(engine);
   let checkpointer: Checkpointer | null = null;
   const sequencer = new Sequencer({
     engine,
@@ -90,10 +102,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     journal: options.persistence?.journal ?? options.journal ?? new InMemoryJournal(),
     maxQueued: config.maxQueuedCommands,
     ...(options.lastSeq !== undefined ? { lastSeq: options.lastSeq } : {}),
-    onApplied: (command, applied) => {
+    onApplied: (command, applied, seq) => {
+      // The command is durable (journal before apply), so its effects may leave the process.
+      effects?.recordApplied(seq, applied);
       fanout.onApplied(applied);
       observer?.(command, applied);
     },
+    ...(effects ? { admit: () => effects.wouldAccept() } : {}),
     observeApply: (command: Command, seconds: number) => {
       metrics.commands.inc({ type: command.type });
       metrics.applySeconds.observe(seconds);
@@ -113,6 +128,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       trimJournal: config.journalTrim,
       clock,
       logger: rootLogger.child({ component: 'checkpointer' }),
+      ...(effects ? { beforeSave: effects.flushThrough } : {}),
     });
   }
   const limiters = {
@@ -132,11 +148,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     logger,
     clock,
     limiters,
+    effects,
     shuttingDown: false,
   };
   const presence = new Presence(app, config.presenceIntervalMs);
   const endpoint = createWsEndpoint(ctx, presence);
   app.ws('/ws', endpoint.behavior);
+  registerEffectsRoutes(app, ctx);
   registerHttpRoutes(app, ctx);
   const sweeper = setInterval(() => endpoint.sweepSlowConsumers(), config.slowConsumerCheckMs);
   sweeper.unref();
@@ -155,6 +173,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     metrics.addGauge({ name: 'tuan_snapshot_failures', help: 'Snapshots that failed since start.', read: () => cp.failures });
   }
 
+  if (effects) {
+    const fx = effects;
+    metrics.addGauge({ name: 'tuan_effects_outbox_depth', help: 'Effects derived and not yet in Redis (BullMQ).', read: () => fx.outbox.stats().pendingEffects });
+    metrics.addGauge({ name: 'tuan_effects_enqueued', help: 'Effects added to BullMQ since start.', read: () => fx.outbox.stats().enqueuedEffects });
+    metrics.addGauge({ name: 'tuan_effects_failed_batches', help: 'Outbox batches Redis refused since start (each is retried).', read: () => fx.outbox.stats().failedBatches });
+    metrics.addGauge({ name: 'tuan_effects_flushed_seq', help: 'Every effect of every seq up to this one is in Redis.', read: () => fx.outbox.stats().flushedThroughSeq });
+  }
+
   const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
     app.listen(config.host, config.port, (socket) => (socket ? resolve(socket) : reject(new Error(`cannot listen on ${config.host}:${config.port}`))));
   });
@@ -171,6 +197,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       for (const ws of [...endpoint.sockets]) ws.end(CLOSE_CODES.goingAway, 'going_away');
       // The shutdown snapshot: the next start replays nothing. Its failure costs only a longer replay.
       await checkpointer?.final().catch((error: unknown) => logger.error({ err: error }, 'shutdown snapshot failed'));
+      // After the snapshot (which flushed the outbox through its seq): what is left is handed over or re-derived
+      // from the journal at the next start.
+      await effects?.close().catch((error: unknown) => logger.error({ err: error }, 'closing effects failed'));
       clearInterval(sweeper);
       presence.stop();
       metrics.stop();
@@ -182,5 +211,5 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     return closing;
   };
 
-  return { port, httpUrl: `http://${config.host}:${port}`, wsUrl: `ws://${config.host}:${port}/ws`, config, engine, sequencer, checkpointer, metrics, close };
+  return { port, httpUrl: `http://${config.host}:${port}`, wsUrl: `ws://${config.host}:${port}/ws`, config, engine, sequencer, checkpointer, effects, metrics, close };
 }

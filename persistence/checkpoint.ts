@@ -17,6 +17,13 @@ export interface CheckpointOptions {
    * trail or to replay the whole history from the first command.
    */
   trim?: boolean;
+  /**
+   * Awaited after the state is captured and before the snapshot is saved, with its seq. The effects outbox
+   * flushes here: recovery replays only after the newest snapshot, so whatever must be derived from the entries
+   * up to `seq` has to be out of memory before a snapshot makes those entries look done. A rejection aborts
+   * the checkpoint (nothing is saved).
+   */
+  beforeSave?: (seq: number) => Promise<void>;
 }
 
 export interface CheckpointResult {
@@ -44,6 +51,7 @@ export async function writeCheckpoint(options: CheckpointOptions): Promise<Check
   if (journalLast < seq) {
     throw new JournalSequenceError(`cannot snapshot at seq ${seq}: the journal is durable only up to seq ${journalLast}`, seq, journalLast);
   }
+  if (options.beforeSave) await options.beforeSave(seq);
   await snapshots.save({ seq, hash, snapshot });
 
   if (options.trim === false) return { seq, hash, trimmedBefore: null };

@@ -5,7 +5,7 @@
 // Anything that does not add up stops recovery with a RecoveryError naming the seq and the problem: a gap, a
 // damaged or invalid entry, a snapshot whose state does not hash to what was stored, broken invariants. Never
 // a silent skip: starting from a state that is not the acknowledged one would break promises made to shoppers.
-import { Engine, parseCommand } from '../engine/index.ts';
+import { Engine, parseCommand, type Applied, type Command } from '../engine/index.ts';
 import { JournalCorruptError, type Journal } from './journal.ts';
 import { SnapshotCorruptError, type SnapshotSlot, type SnapshotStore } from './snapshots.ts';
 
@@ -42,6 +42,11 @@ export interface RecoverOptions {
   snapshot?: SnapshotSlot;
   /** Entries read from the store per batch. */
   batchSize?: number;
+  /**
+   * Called after each entry replayed after the snapshot, with what its apply returned and the engine being
+   * rebuilt (the effects outbox derives the entry's effects again from it). Must not throw.
+   */
+  onReplayed?: (seq: number, command: Command, applied: Applied, engine: Engine) => void;
 }
 
 export interface Recovered {
@@ -107,12 +112,14 @@ export async function recover(options: RecoverOptions): Promise<Recovered> {
         }
         const parsed = parseCommand(entry.command);
         if (!parsed.ok) throw new RecoveryError('invalid_command', entry.seq, `journal entry seq ${entry.seq} is not a valid command: ${parsed.message}`);
+        let applied: Applied;
         try {
-          engine.apply(parsed.command);
+          applied = engine.apply(parsed.command);
         } catch (error) {
           throw new RecoveryError('engine_threw', entry.seq, `the engine threw while replaying seq ${entry.seq} (${parsed.command.type}): ${(error as Error).message}`, { cause: error });
         }
         lastApplied = entry.seq;
+        options.onReplayed?.(entry.seq, parsed.command, applied, engine);
       }
     }
   } catch (error) {
