@@ -119,6 +119,8 @@ export function deriveEffects(seq: number, events: readonly EngineEvent[], conte
       case 'offer_resumed':
       case 'group_opened':
       case 'group_formed':
+      case 'rule_set_activated':
+      case 'price_changed':
         break;
       default:
         // A new event type must be looked at here: it may carry money.

@@ -67,6 +67,11 @@ export const CreateOffer = z.strictObject({
   currency: Currency,
   mechanism: Mechanism,
   ...OfferFields,
+  /**
+   * How the offer is priced, validated by `parseRuleSet` when the command runs (errors name the field, as
+   * `invalid_settings`). Absent: the engine derives it from the mechanism's tiers and leader discount.
+   */
+  ruleSet: z.unknown().optional(),
 });
 
 /** Fields a merchant may change on a live offer. Changing `mechanism` settings applies to groups opened afterwards. */
@@ -108,6 +113,19 @@ export const MatchGroup = z.strictObject({
 });
 export const LeaveGroup = z.strictObject({ type: z.literal('leave_group'), ...base, shopperId: Id, groupId: Id });
 
+/**
+ * Replaces an offer's rule set with a new version, in force from `max(nowMs, effectiveAtMs)`. The rule set is
+ * validated when the command runs, so its errors come back as `invalid_settings` naming the field.
+ */
+export const SetRuleSet = z.strictObject({
+  type: z.literal('set_rule_set'),
+  ...base,
+  merchantId: Id,
+  offerId: Id,
+  ruleSet: z.unknown(),
+  effectiveAtMs: TimeMs.optional(),
+});
+
 /** Read-only: the unit price a shopper would be quoted now, for a new group or for joining `groupId`. */
 export const Quote = z.strictObject({
   type: z.literal('quote'),
@@ -126,6 +144,7 @@ export const Command = z.discriminatedUnion('type', [
   PauseOffer,
   ResumeOffer,
   CloseOffer,
+  SetRuleSet,
   OpenGroup,
   JoinGroup,
   MatchGroup,

@@ -1,9 +1,13 @@
 // A binary min-heap of future deadlines. Entries are never removed in place: when a group settles early or an
 // offer's end moves, its old entry stays and is recognised as stale when it reaches the top (the owner checks
 // `isLive`). Ties are broken by kind (groups before offers, so a group due at its offer's end settles by its
-// own deadline first) and then by `order`, which makes settlement order deterministic.
+// own deadline first; then rule set changes, then reprices) and then by `order`, which makes settlement order deterministic.
 
-export type DeadlineKind = 'group' | 'offer_end';
+/**
+ * `rule_set`: an offer's scheduled rule set comes into force; `reprice`: an offer's price may move by itself (a
+ * window edge, a decay or surge step) or a coalesced price event is due.
+ */
+export type DeadlineKind = 'group' | 'offer_end' | 'rule_set' | 'reprice';
 
 export interface Deadline {
   atMs: number;
@@ -12,7 +16,8 @@ export interface Deadline {
   order: number;
 }
 
-const KIND_RANK: Record<DeadlineKind, number> = { group: 0, offer_end: 1 };
+/** At the same instant: groups settle under the prices they were made under, then offers end, then prices move. */
+const KIND_RANK: Record<DeadlineKind, number> = { group: 0, offer_end: 1, rule_set: 2, reprice: 3 };
 
 function before(a: Deadline, b: Deadline): boolean {
   if (a.atMs !== b.atMs) return a.atMs < b.atMs;

@@ -3,7 +3,7 @@
 // environment: time arrives in each command, so the same snapshot plus the same commands always reaches the
 // same state (`stateHash`), which is what recovery, replay and simulation rely on.
 import type { Command } from './commands.ts';
-import { unreachable, type Ctx } from './context.ts';
+import { pricingInputsChanged, unreachable, type Ctx } from './context.ts';
 import type { Deadline } from './deadlines.ts';
 import type { EngineEvent } from './events.ts';
 import { createOffer, closeOfferNow, editOffer, pauseOffer, resumeOffer, closeOffer } from './offers.ts';
@@ -12,12 +12,14 @@ import { canonicalJson, hash64 } from './hash.ts';
 import { idempotencySlot, recall, remember } from './idempotency.ts';
 import { invariantViolations } from './invariants.ts';
 import { DEFAULT_CONFIG, type EngineConfig } from './limits.ts';
+import { repriceQueued } from './offer-pricing.ts';
 import { parseCommand } from './parse.ts';
 import type { CommandResult } from './results.ts';
+import { activatePendingRuleSet, setRuleSet } from './rule-sets.ts';
 import { settleAtDeadline } from './settlement.ts';
 import { fromSnapshot, toSnapshot, type EngineSnapshot } from './snapshot.ts';
 import { emptyState, type EngineState } from './state.ts';
-import { groupView, offerView, type GroupView, type OfferView } from './views.ts';
+import { groupView, offerView, priceHistoryView, ruleSetHistoryView, type GroupView, type OfferView, type PricePointView, type RuleSetVersionView } from './views.ts';
 
 export interface Applied {
   result: CommandResult;
@@ -54,7 +56,7 @@ export class Engine {
     const state = this.state;
     const nowMs = cmd.nowMs > state.nowMs ? cmd.nowMs : state.nowMs;
     state.nowMs = nowMs;
-    const ctx: Ctx = { state, nowMs, events: [] };
+    const ctx: Ctx = { state, nowMs, events: [], repriceQueue: [] };
     settleDue(ctx, this.isDeadlineLive);
 
     const slot = idempotencySlot(cmd);
@@ -63,6 +65,8 @@ export class Engine {
       if (remembered) return { result: remembered, events: ctx.events };
     }
     const result = dispatch(ctx, cmd);
+    // Prices follow what the command changed: every offer whose pricing inputs moved is repriced now.
+    repriceQueued(ctx, nowMs);
     if (slot !== null && result.ok) remember(state, slot, cmd, result, nowMs);
     return { result, events: ctx.events };
   }
@@ -109,6 +113,18 @@ export class Engine {
     return group ? groupView(this.state, group) : null;
   }
 
+  /** The offer's published headline prices, oldest first (at most `LIMITS.priceHistoryRetained`). */
+  priceHistory(offerId: string): PricePointView[] {
+    const offer = this.state.offers.get(offerId);
+    return offer ? priceHistoryView(offer) : [];
+  }
+
+  /** The rule set versions the offer has had, oldest first, the last in force (at most `LIMITS.ruleSetVersionsRetained`). */
+  ruleSetHistory(offerId: string): RuleSetVersionView[] {
+    const offer = this.state.offers.get(offerId);
+    return offer ? ruleSetHistoryView(offer) : [];
+  }
+
   /** Offer ids in creation order. */
   offerIds(): string[] {
     return [...this.state.offers.keys()];
@@ -127,6 +143,8 @@ function dispatch(ctx: Ctx, cmd: Command): CommandResult {
       return resumeOffer(ctx, cmd);
     case 'close_offer':
       return closeOffer(ctx, cmd);
+    case 'set_rule_set':
+      return setRuleSet(ctx, cmd);
     case 'open_group':
       return openGroup(ctx, cmd);
     case 'join_group':
@@ -144,11 +162,24 @@ function dispatch(ctx: Ctx, cmd: Command): CommandResult {
   }
 }
 
-/** A queued deadline still means something: its group is live with that deadline, or its offer still ends then. */
+/**
+ * A queued deadline still means something: its group is live with that deadline, or its open offer still ends,
+ * changes rule set or reprices then.
+ */
 function isLive(state: EngineState, entry: Deadline): boolean {
   if (entry.kind === 'group') return state.groups.get(entry.id)?.deadlineMs === entry.atMs;
   const offer = state.offers.get(entry.id);
-  return offer !== undefined && offer.status !== 'closed' && offer.endMs === entry.atMs;
+  if (offer === undefined || offer.status === 'closed') return false;
+  switch (entry.kind) {
+    case 'offer_end':
+      return offer.endMs === entry.atMs;
+    case 'rule_set':
+      return offer.pricing.pending?.effectiveAtMs === entry.atMs;
+    case 'reprice':
+      return offer.pricing.repriceAtMs === entry.atMs;
+    default:
+      return unreachable(entry.kind);
+  }
 }
 
 /** Settles every deadline at or before `ctx.nowMs`, in deadline order, each at its own time. */
@@ -156,9 +187,30 @@ function settleDue(ctx: Ctx, live: (entry: Deadline) => boolean): void {
   const { state } = ctx;
   for (let due = state.deadlines.peekLive(live); due !== undefined && due.atMs <= ctx.nowMs; due = state.deadlines.peekLive(live)) {
     state.deadlines.pop();
-    if (due.kind === 'group') settleAtDeadline(ctx, state.groups.get(due.id)!, due.atMs);
-    else closeOfferNow(ctx, state.offers.get(due.id)!, 'ended', due.atMs);
+    settleOne(ctx, due);
+    // What the deadline changed is repriced at the deadline's own time, as if a tick had come exactly then.
+    repriceQueued(ctx, due.atMs);
   }
-  // Stale entries (groups that settled early, moved offer ends) are dropped lazily; compact if they pile up.
-  if (state.deadlines.size > 2 * (state.groups.size + state.offers.size) + 1024) state.deadlines.compact(live);
+  // Stale entries (groups that settled early, moved offer ends, superseded reprices) are dropped lazily; compact
+  // if they pile up. Live entries are at most one per group and three per offer (end, rule set, reprice).
+  if (state.deadlines.size > 2 * (state.groups.size + 3 * state.offers.size) + 1024) state.deadlines.compact(live);
+}
+
+function settleOne(ctx: Ctx, due: Deadline): void {
+  const { state } = ctx;
+  switch (due.kind) {
+    case 'group':
+      return settleAtDeadline(ctx, state.groups.get(due.id)!, due.atMs);
+    case 'offer_end':
+      return closeOfferNow(ctx, state.offers.get(due.id)!, 'ended', due.atMs);
+    case 'rule_set':
+      return activatePendingRuleSet(ctx, state.offers.get(due.id)!, due.atMs);
+    case 'reprice': {
+      const offer = state.offers.get(due.id)!;
+      offer.pricing.repriceAtMs = null;
+      return pricingInputsChanged(ctx, offer);
+    }
+    default:
+      return unreachable(due.kind);
+  }
 }

@@ -2,11 +2,12 @@
 // them to channels (each carries `offerId`, and `groupId` where it concerns one); the effects outbox turns
 // the money-bearing ones (`group_joined`, `group_left`, `group_completed`, `group_failed`) into charges,
 // orders and refunds. Amounts are integer minor units in the offer's currency.
+import type { ExplanationLine } from '../pricing/index.ts';
 
 export interface MemberSettlement {
   shopperId: string;
   qty: number;
-  /** Unit price paid: the final tier price (with leader discount), never above the shopper's quote. */
+  /** Unit price paid: the rule set's price at the final size (with the member's discounts), never above their quote. */
   unitPriceMinor: number;
   paidMinor: number;
   /** Charged at join minus paid. */
@@ -14,6 +15,21 @@ export interface MemberSettlement {
 }
 
 export type EngineEvent =
+  /** A rule set version is in force from `atMs` (set by its merchant, or derived again after a tier edit). */
+  | { type: 'rule_set_activated'; offerId: string; version: number; atMs: number }
+  /**
+   * The offer's headline price (a new group's unit price, for a shopper with no discount) moved. Coalesced: at
+   * most one per offer per `priceEventMinGapMs`; `previousPriceMinor` is the price of the event before.
+   */
+  | {
+      type: 'price_changed';
+      offerId: string;
+      priceMinor: number;
+      previousPriceMinor: number;
+      explanation: ExplanationLine[];
+      ruleSetVersion: number;
+      atMs: number;
+    }
   | { type: 'offer_created'; offerId: string; merchantId: string; atMs: number }
   | { type: 'offer_edited'; offerId: string; fields: string[]; atMs: number }
   | { type: 'offer_paused'; offerId: string; atMs: number }
@@ -38,7 +54,7 @@ export type EngineEvent =
       qty: number;
       chargedMinor: number;
       quotedUnitPriceMinor: number;
-      /** Members after the join, and the tier price at that size (what everyone would pay if it ended now). */
+      /** Members after the join, and the unit price at that size (what everyone would pay, before their own discounts, if it ended now). */
       size: number;
       unitPriceMinor: number;
       atMs: number;

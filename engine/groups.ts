@@ -1,13 +1,13 @@
 // Shopper commands on group-buys (拼团): open, join by id, match, leave. Checks run in a fixed order, all before
 // any change: offer state → group state → membership → group rules → shopper limit → inventory.
-import { explainGroupUnitPrice, groupUnitPrice } from '../pricing/index.ts';
 import type { CommandOf } from './commands.ts';
 import type { Ctx } from './context.ts';
 import { availableUnits, hold, release, unitsOf } from './inventory.ts';
 import { LIMITS } from './limits.ts';
+import { activityChanged, explainedPrice, unitPrice, type PricedShopper } from './offer-pricing.ts';
 import { isRejection, sellableProblem } from './offers.ts';
 import { reject, type CommandResult, type Quote, type Rejection } from './results.ts';
-import { completeGroup, failGroup, pricingOf } from './settlement.ts';
+import { completeGroup, failGroup } from './settlement.ts';
 import type { Group, Offer } from './state.ts';
 
 /** A group takes members up to its `maxSize`, or up to the engine's hard cap when it has none. */
@@ -23,9 +23,17 @@ function boundingSize(sizeAfterJoin: number, minSize: number): number {
   return Math.max(sizeAfterJoin, minSize);
 }
 
-export function quoteFor(offer: Offer, sizeAfterJoin: number, minSize: number, isLeader: boolean): Quote {
-  const { unitPriceMinor, explanation } = explainGroupUnitPrice(pricingOf(offer), boundingSize(sizeAfterJoin, minSize), isLeader);
-  return { currency: offer.currency, unitPriceMinor, basePriceMinor: offer.basePriceMinor, explanation };
+/**
+ * The quote for a seat: the price at the bounding size, from the offer's rule set, now. `groupDeadlineMs` is the
+ * group's (null: a group that would open now). `details`: explanation lines with their text (see explainedPrice).
+ */
+export function quoteFor(ctx: Ctx, offer: Offer, sizeAfterJoin: number, minSize: number, groupDeadlineMs: number | null, shopper: PricedShopper, details: boolean): Quote {
+  return explainedPrice(offer, ctx.nowMs, boundingSize(sizeAfterJoin, minSize), minSize, groupDeadlineMs, shopper, details);
+}
+
+/** What everyone in the group would pay a unit (before their own discounts) if it ended now at `size`. */
+export function currentUnitPrice(offer: Offer, group: Group, size: number, atMs: number): number {
+  return unitPrice(offer, atMs, size, group.minSize, group.deadlineMs);
 }
 
 /** The group, or why it cannot be found live: settled groups answer `group_closed` (or `group_full`). */
@@ -70,12 +78,14 @@ function joinProblem(group: Group, shopperId: string, newcomer: boolean): Reject
 }
 
 /** Seats a shopper in a group (checks done), then forms or completes the group when it reaches its sizes. */
-function seat(ctx: Ctx, offer: Offer, group: Group, shopperId: string, qty: number, isLeader: boolean): Quote {
+function seat(ctx: Ctx, offer: Offer, group: Group, shopperId: string, qty: number, newcomer: boolean, isLeader: boolean): Quote {
   const sizeAfterJoin = group.members.size + 1;
-  const quote = quoteFor(offer, sizeAfterJoin, group.minSize, isLeader);
+  const quote = quoteFor(ctx, offer, sizeAfterJoin, group.minSize, group.deadlineMs, { newcomer, isLeader }, false);
   const chargedMinor = quote.unitPriceMinor * qty;
-  group.members.set(shopperId, { shopperId, qty, quotedUnitPriceMinor: quote.unitPriceMinor, chargedMinor });
+  group.members.set(shopperId, { shopperId, qty, quotedUnitPriceMinor: quote.unitPriceMinor, chargedMinor, newcomer });
   hold(offer, shopperId, qty);
+  // Demand and stock moved: counted after the quote, so a shopper's own join never raises their own price.
+  activityChanged(ctx, offer, 1);
   ctx.events.push({
     type: 'group_joined',
     offerId: offer.id,
@@ -85,7 +95,8 @@ function seat(ctx: Ctx, offer: Offer, group: Group, shopperId: string, qty: numb
     chargedMinor,
     quotedUnitPriceMinor: quote.unitPriceMinor,
     size: sizeAfterJoin,
-    unitPriceMinor: groupUnitPrice(pricingOf(offer), sizeAfterJoin, false),
+    // A plain member's quote at a size past minSize is that same price: no need to evaluate it twice.
+    unitPriceMinor: !isLeader && !newcomer && sizeAfterJoin >= group.minSize ? quote.unitPriceMinor : currentUnitPrice(offer, group, sizeAfterJoin, ctx.nowMs),
     atMs: ctx.nowMs,
   });
   if (group.status === 'open' && sizeAfterJoin >= group.minSize) {
@@ -98,6 +109,7 @@ function seat(ctx: Ctx, offer: Offer, group: Group, shopperId: string, qty: numb
 
 interface OpenRequest {
   shopperId: string;
+  newcomer: boolean;
   qty: number;
   groupId?: string | undefined;
 }
@@ -148,7 +160,7 @@ function openChecked(ctx: Ctx, offer: Offer, request: OpenRequest): CommandResul
     newcomerOnly: group.newcomerOnly,
     atMs: nowMs,
   });
-  const quote = seat(ctx, offer, group, request.shopperId, request.qty, true);
+  const quote = seat(ctx, offer, group, request.shopperId, request.qty, request.newcomer, true);
   return { ok: true, offerId: offer.id, groupId, quote, chargedMinor: quote.unitPriceMinor * request.qty, opened: true };
 }
 
@@ -173,7 +185,7 @@ export function joinGroup(ctx: Ctx, cmd: CommandOf<'join_group'>): CommandResult
   if (isRejection(offer)) return offer;
   const problem = joinProblem(group, cmd.shopperId, cmd.newcomer) ?? seatProblem(offer, cmd.shopperId, cmd.qty);
   if (problem) return problem;
-  const quote = seat(ctx, offer, group, cmd.shopperId, cmd.qty, false);
+  const quote = seat(ctx, offer, group, cmd.shopperId, cmd.qty, cmd.newcomer, false);
   return { ok: true, offerId: offer.id, groupId: group.id, quote, chargedMinor: quote.unitPriceMinor * cmd.qty, opened: false };
 }
 
@@ -213,7 +225,7 @@ export function matchGroup(ctx: Ctx, cmd: CommandOf<'match_group'>): CommandResu
   if (seatIssue) return seatIssue;
   const group = findMatch(offer, cmd.shopperId, cmd.newcomer);
   if (group) {
-    const quote = seat(ctx, offer, group, cmd.shopperId, cmd.qty, false);
+    const quote = seat(ctx, offer, group, cmd.shopperId, cmd.qty, cmd.newcomer, false);
     return { ok: true, offerId: offer.id, groupId: group.id, quote, chargedMinor: quote.unitPriceMinor * cmd.qty, opened: false };
   }
   if (!offer.mechanism.matchOpensGroup) {
@@ -239,6 +251,7 @@ export function leaveGroup(ctx: Ctx, cmd: CommandOf<'leave_group'>): CommandResu
     group.leaderId = next.done ? '' : next.value;
   }
   const size = group.members.size;
+  activityChanged(ctx, offer, 0);
   ctx.events.push({
     type: 'group_left',
     offerId: offer.id,
@@ -248,7 +261,7 @@ export function leaveGroup(ctx: Ctx, cmd: CommandOf<'leave_group'>): CommandResu
     refundMinor: member.chargedMinor,
     leaderId: size > 0 ? group.leaderId : null,
     size,
-    unitPriceMinor: groupUnitPrice(pricingOf(offer), size, false),
+    unitPriceMinor: currentUnitPrice(offer, group, size, ctx.nowMs),
     atMs: ctx.nowMs,
   });
   if (size === 0) failGroup(ctx, group, 'empty', ctx.nowMs);
@@ -259,7 +272,8 @@ export function quote(ctx: Ctx, cmd: CommandOf<'quote'>): CommandResult {
   const offer = ctx.state.offers.get(cmd.offerId);
   if (!offer) return reject('unknown_offer', `No offer "${cmd.offerId}".`);
   if (cmd.groupId === undefined) {
-    return { ok: true, offerId: offer.id, quote: quoteFor(offer, 1, offer.mechanism.minSize, cmd.asLeader), availableUnits: availableUnits(offer) };
+    const shopper = { newcomer: false, isLeader: cmd.asLeader };
+    return { ok: true, offerId: offer.id, quote: quoteFor(ctx, offer, 1, offer.mechanism.minSize, null, shopper, true), availableUnits: availableUnits(offer) };
   }
   const group = liveGroup(ctx, cmd.groupId);
   if (!isGroup(group)) return group;
@@ -268,7 +282,7 @@ export function quote(ctx: Ctx, cmd: CommandOf<'quote'>): CommandResult {
     ok: true,
     offerId: offer.id,
     groupId: group.id,
-    quote: quoteFor(offer, group.members.size + 1, group.minSize, false),
+    quote: quoteFor(ctx, offer, group.members.size + 1, group.minSize, group.deadlineMs, { newcomer: false, isLeader: false }, true),
     availableUnits: availableUnits(offer),
   };
 }

@@ -15,6 +15,7 @@ function actorOf(cmd: Command): string | null {
     case 'pause_offer':
     case 'resume_offer':
     case 'close_offer':
+    case 'set_rule_set':
       return `m:${cmd.merchantId}`;
     case 'open_group':
     case 'join_group':

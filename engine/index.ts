@@ -7,4 +7,4 @@ export { LIMITS, DEFAULT_CONFIG, type EngineConfig } from './limits.ts';
 export { parseCommand, describeIssues } from './parse.ts';
 export { canonicalJson, hash64 } from './hash.ts';
 export type { EngineSnapshot } from './snapshot.ts';
-export type { OfferView, GroupView } from './views.ts';
+export type { OfferView, GroupView, PricePointView, RuleSetVersionView } from './views.ts';

@@ -1,7 +1,8 @@
 // The engine's own consistency checks. Cheap enough to run after every step in tests (O(state size)); the
 // returned list names every broken invariant, empty when all hold.
 import { capacityOf } from './groups.ts';
-import type { EngineState } from './state.ts';
+import { LIMITS } from './limits.ts';
+import type { EngineState, Offer } from './state.ts';
 
 export function invariantViolations(state: EngineState): string[] {
   const problems: string[] = [];
@@ -27,6 +28,7 @@ export function invariantViolations(state: EngineState): string[] {
     if (offer.liveGroups.size > state.config.maxLiveGroupsPerOffer) fail(`${at}: ${offer.liveGroups.size} live groups, over the bound`);
     if (offer.status === 'closed' && offer.liveGroups.size > 0) fail(`${at}: closed but has live groups`);
     if (offer.status !== 'closed' && offer.endMs !== null && offer.endMs <= state.nowMs) fail(`${at}: past its end but not closed`);
+    pricingViolations(state, offer, fail);
   }
 
   for (const group of state.groups.values()) {
@@ -48,4 +50,31 @@ export function invariantViolations(state: EngineState): string[] {
   if (state.settledGroups.size > state.config.settledGroupsRetained) fail('settled groups over their bound');
   if (state.idempotency.size > state.config.idempotencyKeysMax) fail('idempotency keys over their bound');
   return problems;
+}
+
+/** Rule set versions and price history stay bounded and ordered; nothing due is left waiting. */
+function pricingViolations(state: EngineState, offer: Offer, fail: (message: string) => void): void {
+  const at = `offer ${offer.id}`;
+  const { versions, pending, priceHistory, published } = offer.pricing;
+  if (versions.length < 1 || versions.length > LIMITS.ruleSetVersionsRetained) fail(`${at}: ${versions.length} rule set versions, outside [1, ${LIMITS.ruleSetVersionsRetained}]`);
+  for (let i = 1; i < versions.length; i++) {
+    if (versions[i]!.version <= versions[i - 1]!.version) fail(`${at}: rule set versions do not increase`);
+    if (versions[i]!.activeFromMs < versions[i - 1]!.activeFromMs) fail(`${at}: rule set versions out of time order`);
+  }
+  for (const entry of versions) if (entry.ruleSet.currency !== offer.currency) fail(`${at}: rule set v${entry.version} is in ${entry.ruleSet.currency}`);
+  const inForce = versions[versions.length - 1];
+  if (pending !== null) {
+    if (offer.status === 'closed') fail(`${at}: closed with a rule set waiting`);
+    if (inForce && pending.ruleSet.version <= inForce.version) fail(`${at}: waiting rule set v${pending.ruleSet.version} is not above v${inForce.version}`);
+    if (pending.effectiveAtMs <= state.nowMs) fail(`${at}: waiting rule set was due at ${pending.effectiveAtMs}`);
+  }
+  if (priceHistory.length < 1 || priceHistory.length > LIMITS.priceHistoryRetained) fail(`${at}: ${priceHistory.length} price points, outside [1, ${LIMITS.priceHistoryRetained}]`);
+  const lastPoint = priceHistory[priceHistory.length - 1];
+  if (lastPoint && (lastPoint.priceMinor !== published.priceMinor || lastPoint.atMs !== published.atMs)) fail(`${at}: the last price point is not the last price published`);
+  if (offer.status !== 'closed') {
+    if (offer.pricing.joinsSinceSurgeUpdate !== 0) fail(`${at}: joins left uncounted by a reprice`);
+    const repriceAtMs = offer.pricing.repriceAtMs;
+    if (repriceAtMs !== null && repriceAtMs <= state.nowMs) fail(`${at}: a reprice was due at ${repriceAtMs}`);
+    if (offer.pricing.publishAtMs === null && offer.pricing.headlinePriceMinor !== published.priceMinor) fail(`${at}: a price change is neither published nor waiting`);
+  }
 }

@@ -13,6 +13,10 @@ export const LIMITS = {
   groupWindowMsMax: 30 * 24 * 3_600_000,
   /** Year 2286 in ms since the epoch: far enough, and keeps arithmetic on times exact. */
   timeMsMax: 10_000_000_000_000,
+  /** Rule set versions remembered per offer (the one in force included); older ones are forgotten. */
+  ruleSetVersionsRetained: 16,
+  /** Published headline prices remembered per offer, for its price history. */
+  priceHistoryRetained: 256,
 } as const;
 
 /** Capacity settings of one engine instance; part of its snapshot so a restore behaves the same. */
@@ -27,6 +31,8 @@ export interface EngineConfig {
   idempotencyKeysMax: number;
   /** How long an idempotency key is remembered. */
   idempotencyTtlMs: number;
+  /** At most one `price_changed` per offer per this many ms; the latest price is published when the gap ends. */
+  priceEventMinGapMs: number;
 }
 
 export const DEFAULT_CONFIG: EngineConfig = {
@@ -35,4 +41,5 @@ export const DEFAULT_CONFIG: EngineConfig = {
   settledGroupsRetained: 100_000,
   idempotencyKeysMax: 100_000,
   idempotencyTtlMs: 24 * 3_600_000,
+  priceEventMinGapMs: 1_000,
 };

@@ -2,8 +2,10 @@
 // refused command leaves the state exactly as it was.
 import { tierTableProblem } from '../pricing/index.ts';
 import type { CommandOf, PriceTier } from './commands.ts';
-import type { Ctx } from './context.ts';
+import { pricingInputsChanged, type Ctx } from './context.ts';
+import { derivedRuleSet, newOfferPricing, putInForce, startPricing, versionInForce } from './offer-pricing.ts';
 import { reject, type CommandResult, type Rejection } from './results.ts';
+import { parseOfferRuleSet } from './rule-sets.ts';
 import { settleOnOfferClose } from './settlement.ts';
 import type { Offer } from './state.ts';
 
@@ -42,6 +44,10 @@ function settingsProblem(cmd: CommandOf<'create_offer'>, nowMs: number): string 
   if (tiers) return `mechanism.${tiers}`;
   if (cmd.endMs !== undefined && cmd.endMs <= nowMs) return 'endMs is not in the future';
   if (cmd.endMs !== undefined && cmd.startMs !== undefined && cmd.endMs <= cmd.startMs) return 'endMs must be after startMs';
+  // One pricing mechanism, not two: with a rule set, its own size_tiers and leader_discount rules price groups.
+  if (cmd.ruleSet !== undefined && (mechanism.tiers.length > 0 || mechanism.leaderDiscountBps > 0)) {
+    return 'mechanism.tiers and mechanism.leaderDiscountBps must be left out when a ruleSet is given (put them in the rule set)';
+  }
   return null;
 }
 
@@ -54,7 +60,12 @@ export function createOffer(ctx: Ctx, cmd: CommandOf<'create_offer'>): CommandRe
   }
   const problem = settingsProblem(cmd, nowMs);
   if (problem) return reject('invalid_settings', problem);
+  const merchantRuleSet = cmd.ruleSet === undefined ? null : parseOfferRuleSet(cmd.ruleSet, cmd.currency);
+  if (merchantRuleSet !== null && 'ok' in merchantRuleSet) return merchantRuleSet;
 
+  // Copied: the engine owns its state; the caller may reuse or change its command object afterwards.
+  const mechanism = { ...cmd.mechanism, tiers: copyTiers(cmd.mechanism.tiers) };
+  const ruleSet = merchantRuleSet ?? derivedRuleSet({ basePriceMinor: cmd.basePriceMinor, currency: cmd.currency, mechanism }, 1);
   const offer: Offer = {
     id: offerId,
     merchantId: cmd.merchantId,
@@ -67,17 +78,18 @@ export function createOffer(ctx: Ctx, cmd: CommandOf<'create_offer'>): CommandRe
     endMs: cmd.endMs ?? null,
     status: 'active',
     closedReason: null,
-    // Copied: the engine owns its state; the caller may reuse or change its command object afterwards.
-    mechanism: { ...cmd.mechanism, tiers: copyTiers(cmd.mechanism.tiers) },
+    mechanism,
     heldUnits: 0,
     soldUnits: 0,
     unitsByShopper: new Map(),
     liveGroups: new Map(),
     createdSerial: ++state.serial,
+    pricing: newOfferPricing(ruleSet, merchantRuleSet === null ? 'group_settings' : 'merchant', nowMs),
   };
   state.offers.set(offerId, offer);
   if (offer.endMs !== null) state.deadlines.push({ atMs: offer.endMs, kind: 'offer_end', id: offerId, order: offer.createdSerial });
   ctx.events.push({ type: 'offer_created', offerId, merchantId: offer.merchantId, atMs: nowMs });
+  startPricing(ctx, offer);
   return { ok: true, offerId };
 }
 
@@ -105,7 +117,15 @@ function patchProblem(ctx: Ctx, offer: Offer, cmd: CommandOf<'edit_offer'>): Rej
   }
   const tiers = tierTableProblem(patch.basePriceMinor ?? offer.basePriceMinor, patch.tiers ?? offer.mechanism.tiers);
   if (tiers) return reject('invalid_settings', tiers);
+  if ((patch.tiers !== undefined || patch.leaderDiscountBps !== undefined) && !pricedByGroupSettings(offer)) {
+    return reject('invalid_settings', `tiers and leaderDiscountBps do not price offer "${offer.id}": its rule set does; change it with set_rule_set.`);
+  }
   return null;
+}
+
+/** Whether the offer's prices follow its tiers and leader discount: a derived rule set, with no merchant's waiting. */
+function pricedByGroupSettings(offer: Offer): boolean {
+  return versionInForce(offer).source === 'group_settings' && offer.pricing.pending === null;
 }
 
 export function editOffer(ctx: Ctx, cmd: CommandOf<'edit_offer'>): CommandResult {
@@ -128,12 +148,19 @@ export function editOffer(ctx: Ctx, cmd: CommandOf<'edit_offer'>): CommandResult
       leaderDiscountBps: patch.leaderDiscountBps ?? offer.mechanism.leaderDiscountBps,
     };
   }
+  // A new base price is the merchant's decision, not a runaway rule: it starts a new stream for the change cap.
+  if (patch.basePriceMinor !== undefined) offer.pricing.priceWindow = null;
   if (patch.endMs !== undefined && patch.endMs !== offer.endMs) {
     offer.endMs = patch.endMs;
     // The old end's queue entry goes stale on its own: it no longer matches `offer.endMs`.
     if (patch.endMs !== null) ctx.state.deadlines.push({ atMs: patch.endMs, kind: 'offer_end', id: offer.id, order: offer.createdSerial });
   }
   if (fields.length > 0) ctx.events.push({ type: 'offer_edited', offerId: offer.id, fields, atMs: ctx.nowMs });
+  if (patch.tiers !== undefined || patch.leaderDiscountBps !== undefined) {
+    // The derived rule set follows the group settings: derived again, as the next version, in force now.
+    putInForce(ctx, offer, derivedRuleSet(offer, versionInForce(offer).version + 1), 'group_settings', ctx.nowMs);
+  }
+  pricingInputsChanged(ctx, offer);
   return { ok: true, offerId: offer.id };
 }
 
@@ -164,6 +191,8 @@ export function closeOfferNow(ctx: Ctx, offer: Offer, reason: 'merchant' | 'ende
   for (const group of [...offer.liveGroups.values()]) settleOnOfferClose(ctx, group, atMs);
   offer.status = 'closed';
   offer.closedReason = reason;
+  offer.pricing.pending = null;
+  pricingInputsChanged(ctx, offer);
   ctx.events.push({ type: 'offer_closed', offerId: offer.id, reason, atMs });
 }
 

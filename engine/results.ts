@@ -1,4 +1,4 @@
-import type { PriceLine } from '../pricing/index.ts';
+import type { ExplanationLine } from '../pricing/index.ts';
 
 // What `apply` returns for the command itself. Business outcomes are values, never exceptions:
 // every refusal carries a stable snake_case code (clients branch on it) and a message a person can act on.
@@ -38,13 +38,14 @@ export interface Rejection {
   message: string;
 }
 
-export type { PriceLine };
-
 export interface Quote {
   currency: string;
   unitPriceMinor: number;
   basePriceMinor: number;
-  explanation: PriceLine[];
+  /** The rule set version that priced it. */
+  ruleSetVersion: number;
+  /** One line per rule that applied; the deltas sum to `unitPriceMinor`. */
+  explanation: ExplanationLine[];
 }
 
 /** A command's success. Which fields are present depends on the command (see docs/engine.md). */
@@ -62,6 +63,9 @@ export interface Accepted {
   refundMinor?: number;
   /** `quote`: units still free to hold. */
   availableUnits?: number;
+  /** `set_rule_set`: the version accepted and when it is (or was) put in force. */
+  ruleSetVersion?: number;
+  effectiveAtMs?: number;
 }
 
 export type CommandResult = Accepted | Rejection;

@@ -1,9 +1,10 @@
-// How a live group ends: completed (everyone pays the final tier, capped by their quote) or failed (every hold
-// released, every charge refunded). Both retire the group into the bounded list of settled groups.
-import { groupUnitPrice, type GroupPricing } from '../pricing/index.ts';
+// How a live group ends: completed (everyone pays the rule set's price at the final size, capped by their quote)
+// or failed (every hold released, every charge refunded). Both retire the group into the bounded list of settled
+// groups.
 import type { Ctx } from './context.ts';
 import type { MemberSettlement } from './events.ts';
 import { commitSale, release } from './inventory.ts';
+import { activityChanged, unitPrice } from './offer-pricing.ts';
 import type { Group, Offer, SettledGroup } from './state.ts';
 
 export type CompletionReason = 'full' | 'deadline' | 'offer_closed';
@@ -18,10 +19,13 @@ function offerOf(ctx: Ctx, group: Group): Offer {
 export function completeGroup(ctx: Ctx, group: Group, reason: CompletionReason, autoFilledSeats: number, atMs: number): void {
   const offer = offerOf(ctx, group);
   const finalSize = group.members.size + autoFilledSeats;
-  const pricing = pricingOf(offer);
+  // At most four distinct prices (newcomer or not, leader or not), each evaluated once.
+  const prices: (number | undefined)[] = [];
   const members: MemberSettlement[] = [];
   for (const member of group.members.values()) {
-    const price = groupUnitPrice(pricing, finalSize, member.shopperId === group.leaderId);
+    const isLeader = member.shopperId === group.leaderId;
+    const slot = (member.newcomer ? 2 : 0) + (isLeader ? 1 : 0);
+    const price = (prices[slot] ??= unitPrice(offer, atMs, finalSize, group.minSize, group.deadlineMs, { newcomer: member.newcomer, isLeader }));
     const unitPriceMinor = Math.min(price, member.quotedUnitPriceMinor);
     const paidMinor = unitPriceMinor * member.qty;
     members.push({ shopperId: member.shopperId, qty: member.qty, unitPriceMinor, paidMinor, refundMinor: member.chargedMinor - paidMinor });
@@ -65,14 +69,6 @@ export function settleOnOfferClose(ctx: Ctx, group: Group, atMs: number): void {
   else failGroup(ctx, group, 'offer_closed', atMs);
 }
 
-export function pricingOf(offer: Offer): GroupPricing {
-  return {
-    basePriceMinor: offer.basePriceMinor,
-    tiers: offer.mechanism.tiers,
-    leaderDiscountBps: offer.mechanism.leaderDiscountBps,
-  };
-}
-
 interface Outcome {
   status: SettledGroup['status'];
   reason: SettledGroup['reason'];
@@ -82,6 +78,7 @@ interface Outcome {
 
 function retire(ctx: Ctx, group: Group, offer: Offer, outcome: Outcome): void {
   const { groups, settledGroups, config } = ctx.state;
+  activityChanged(ctx, offer, 0);
   groups.delete(group.id);
   offer.liveGroups.delete(group.id);
   settledGroups.push(group.id, { id: group.id, offerId: offer.id, status: outcome.status, reason: outcome.reason, size: outcome.size, settledAtMs: outcome.atMs });

@@ -5,7 +5,8 @@ import { FifoMap } from './fifo-map.ts';
 import type { EngineConfig } from './limits.ts';
 import type { EngineState, Group, IdempotencyEntry, Member, Offer, SettledGroup } from './state.ts';
 
-export const SNAPSHOT_FORMAT = 'tuan-engine/1';
+/** 2: offers carry their pricing (rule set versions, pricing memory, price history) and members their segment. */
+export const SNAPSHOT_FORMAT = 'tuan-engine/2';
 
 type OfferData = Omit<Offer, 'unitsByShopper' | 'liveGroups'> & { unitsByShopper: [string, number][]; liveGroupIds: string[] };
 type GroupData = Omit<Group, 'members'> & { members: Member[] };
@@ -30,6 +31,7 @@ export function toSnapshot(state: EngineState): EngineSnapshot {
     offers: [...state.offers.values()].map(({ liveGroups, ...offer }) => ({
       ...offer,
       mechanism: structuredClone(offer.mechanism),
+      pricing: structuredClone(offer.pricing),
       unitsByShopper: [...offer.unitsByShopper],
       liveGroupIds: [...liveGroups.keys()],
     })),
@@ -81,15 +83,21 @@ function liveGroupOf(groups: Map<string, Group>, groupId: string, offerId: strin
   return group;
 }
 
-/** Deadlines are derived data: one entry per live group and per open offer with an end. */
+/**
+ * Deadlines are derived data: one entry per live group, and per open offer one for its end, its waiting rule set
+ * and its next reprice, when it has them.
+ */
 export function rebuildDeadlines(state: EngineState): void {
   state.deadlines = new DeadlineQueue();
   for (const group of state.groups.values()) {
     state.deadlines.push({ atMs: group.deadlineMs, kind: 'group', id: group.id, order: group.createdSerial });
   }
   for (const offer of state.offers.values()) {
-    if (offer.endMs !== null && offer.status !== 'closed') {
-      state.deadlines.push({ atMs: offer.endMs, kind: 'offer_end', id: offer.id, order: offer.createdSerial });
-    }
+    if (offer.status === 'closed') continue;
+    const order = offer.createdSerial;
+    if (offer.endMs !== null) state.deadlines.push({ atMs: offer.endMs, kind: 'offer_end', id: offer.id, order });
+    const pending = offer.pricing.pending;
+    if (pending !== null) state.deadlines.push({ atMs: pending.effectiveAtMs, kind: 'rule_set', id: offer.id, order });
+    if (offer.pricing.repriceAtMs !== null) state.deadlines.push({ atMs: offer.pricing.repriceAtMs, kind: 'reprice', id: offer.id, order });
   }
 }

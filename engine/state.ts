@@ -5,6 +5,7 @@ import type { CommandResult } from './results.ts';
 import type { EngineConfig } from './limits.ts';
 import { DeadlineQueue } from './deadlines.ts';
 import { FifoMap } from './fifo-map.ts';
+import type { OfferPricing } from './offer-pricing.ts';
 
 export type OfferStatus = 'active' | 'paused' | 'closed';
 
@@ -31,6 +32,8 @@ export interface Offer {
   /** This offer's live (open or formed) groups by id, oldest first (the same objects as `EngineState.groups`). */
   liveGroups: Map<string, Group>;
   createdSerial: number;
+  /** Rule sets, pricing memory and published prices: plain data, so snapshots and hashes cover it. */
+  pricing: OfferPricing;
 }
 
 export interface Member {
@@ -39,6 +42,8 @@ export interface Member {
   /** The unit price quoted at join: the most this member pays a unit. */
   quotedUnitPriceMinor: number;
   chargedMinor: number;
+  /** Priced as a newcomer at join; settlement prices the member the same way. */
+  newcomer: boolean;
 }
 
 export type GroupStatus = 'open' | 'formed';

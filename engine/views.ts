@@ -1,8 +1,9 @@
 // Read models: what clients and merchants may see of the market, as plain data. Views never expose internal
 // maps and never change state.
-import { groupUnitPrice } from '../pricing/index.ts';
+import type { RuleSet } from '../pricing/index.ts';
+import { currentUnitPrice } from './groups.ts';
 import { availableUnits } from './inventory.ts';
-import { pricingOf } from './settlement.ts';
+import { versionInForce, type PricePoint, type RuleSetVersion } from './offer-pricing.ts';
 import type { EngineState, Group, Offer } from './state.ts';
 
 export interface OfferView {
@@ -21,6 +22,20 @@ export interface OfferView {
   endMs: number | null;
   mechanism: Offer['mechanism'];
   liveGroups: number;
+  /** The headline price: a new group's unit price now, for a shopper with no discount (as last repriced). */
+  priceMinor: number;
+  ruleSetVersion: number;
+  /** A merchant's rule set waiting for its time, if any. */
+  pendingRuleSet: { version: number; effectiveAtMs: number } | null;
+}
+
+export type PricePointView = PricePoint;
+
+export interface RuleSetVersionView {
+  version: number;
+  source: RuleSetVersion['source'];
+  activeFromMs: number;
+  ruleSet: RuleSet;
 }
 
 export interface GroupView {
@@ -35,7 +50,7 @@ export interface GroupView {
   newcomerOnly: boolean;
   openedAtMs: number;
   deadlineMs: number;
-  /** The tier price at the current size: what everyone would pay (before the leader discount) if it ended now. */
+  /** The unit price at the current size: what everyone would pay (before their own discounts) if it ended now. */
   unitPriceMinor: number;
   /** Member ids in join order. Shopper ids only, never amounts: one shopper's charges are private. */
   members: string[];
@@ -58,7 +73,18 @@ export function offerView(offer: Offer): OfferView {
     endMs: offer.endMs,
     mechanism: structuredClone(offer.mechanism),
     liveGroups: offer.liveGroups.size,
+    priceMinor: offer.pricing.headlinePriceMinor,
+    ruleSetVersion: versionInForce(offer).version,
+    pendingRuleSet: offer.pricing.pending && { version: offer.pricing.pending.ruleSet.version, effectiveAtMs: offer.pricing.pending.effectiveAtMs },
   };
+}
+
+export function priceHistoryView(offer: Offer): PricePointView[] {
+  return offer.pricing.priceHistory.map((point) => ({ ...point }));
+}
+
+export function ruleSetHistoryView(offer: Offer): RuleSetVersionView[] {
+  return offer.pricing.versions.map((entry) => ({ version: entry.version, source: entry.source, activeFromMs: entry.activeFromMs, ruleSet: structuredClone(entry.ruleSet) }));
 }
 
 export function groupView(state: EngineState, group: Group): GroupView {
@@ -76,7 +102,7 @@ export function groupView(state: EngineState, group: Group): GroupView {
     newcomerOnly: group.newcomerOnly,
     openedAtMs: group.openedAtMs,
     deadlineMs: group.deadlineMs,
-    unitPriceMinor: groupUnitPrice(pricingOf(offer), size, false),
+    unitPriceMinor: currentUnitPrice(offer, group, size, state.nowMs),
     members: [...group.members.keys()],
   };
 }

@@ -85,6 +85,9 @@ export function publicEvent(engine: Engine, event: EngineEvent): object {
     case 'offer_closed':
     case 'group_opened':
     case 'group_formed':
+    // Pricing: the offer's price and its explanation are public (every watcher sees the same price).
+    case 'rule_set_activated':
+    case 'price_changed':
       return event;
     default:
       return unreachable(event);
@@ -115,6 +118,8 @@ export function privateEvents(event: EngineEvent): { shopperId: string; event: o
     case 'offer_closed':
     case 'group_opened':
     case 'group_formed':
+    case 'rule_set_activated':
+    case 'price_changed':
       return [];
     default:
       return unreachable(event);

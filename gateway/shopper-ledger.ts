@@ -70,6 +70,8 @@ export class ShopperLedger {
       case 'offer_closed':
       case 'group_opened':
       case 'group_formed':
+      case 'rule_set_activated':
+      case 'price_changed':
         return;
       default:
         return unreachable(event);

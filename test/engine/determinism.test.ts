@@ -88,6 +88,7 @@ const config: fc.Arbitrary<EngineConfig> = fc.oneof(
     settledGroupsRetained: fc.integer({ min: 1, max: 3 }),
     idempotencyKeysMax: fc.integer({ min: 1, max: 3 }),
     idempotencyTtlMs: fc.integer({ min: 50, max: 500 }),
+    priceEventMinGapMs: fc.integer({ min: 0, max: 300 }),
   }),
 );
 

@@ -246,6 +246,7 @@ const config: fc.Arbitrary<EngineConfig> = fc.oneof(
       settledGroupsRetained: fc.integer({ min: 1, max: 4 }),
       idempotencyKeysMax: fc.integer({ min: 1, max: 4 }),
       idempotencyTtlMs: fc.integer({ min: 30, max: 400 }),
+      priceEventMinGapMs: fc.integer({ min: 0, max: 200 }),
     }),
   },
 );
@@ -271,6 +272,7 @@ function summarize(cmd: Command, result: CommandResult, toRef: (id: string) => s
     case 'pause_offer':
     case 'resume_offer':
     case 'close_offer':
+    case 'set_rule_set':
       return { ok: true, offerId: result.offerId };
     case 'open_group':
     case 'match_group':
@@ -299,7 +301,11 @@ function traceOf(events: EngineEvent[], toRef: (id: string) => string): TraceRec
         trace.push({ type: event.type, offerId: event.offerId, reason: event.reason, atMs: event.atMs });
         break;
       case 'offer_edited':
-        break; // which fields it lists is not part of the contract
+      case 'rule_set_activated':
+        break; // which fields an edit lists, and the derived rule set's versions, are not part of the contract
+      case 'price_changed':
+        trace.push({ type: event.type, offerId: event.offerId, priceMinor: event.priceMinor, previousPriceMinor: event.previousPriceMinor, atMs: event.atMs });
+        break;
       case 'group_opened':
         trace.push({ type: event.type, groupId: toRef(event.groupId), leaderId: event.leaderId, deadlineMs: event.deadlineMs, atMs: event.atMs });
         break;
@@ -436,12 +442,12 @@ class MoneyLedger {
   }
 }
 
-/** A quote's explanation is base, then size_tier, then leader_discount, and its deltas sum to the unit price. */
+/** A quote's explanation is base, then size_tiers, then leader_discount, and its deltas sum to the unit price. */
 function checkQuote(cmd: Command, result: CommandResult): void {
   if (!result.ok || !result.quote) return;
   const { explanation, unitPriceMinor, basePriceMinor } = result.quote;
   const rules = explanation.map((line) => line.rule);
-  const order = ['base', 'size_tier', 'leader_discount'];
+  const order = ['base', 'size_tiers', 'leader_discount'];
   expect(rules[0], 'quote: explanation starts with the base price').toBe('base');
   expect(explanation[0]!.deltaMinor).toBe(basePriceMinor);
   expect(rules.map((rule) => order.indexOf(rule)), 'quote: explanation lines in order, each once').toEqual([...new Set(rules.map((rule) => order.indexOf(rule)))].sort((a, b) => a - b));
@@ -491,6 +497,8 @@ const EXPECTED_OUTCOMES = [
   'group_left',
   'offer_paused',
   'offer_resumed',
+  'price_changed',
+  'rule_set_activated',
 ];
 
 // ---- running a scenario ----------------------------------------------------------------------------------------

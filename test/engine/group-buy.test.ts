@@ -263,7 +263,7 @@ describe('prices', () => {
     const market = new Market();
     market.createOffer({ mechanism: { minSize: 3, tiers: TIERS, leaderDiscountBps: 1_000 } });
     const { quote } = market.ok({ type: 'quote', offerId: 'o1', asLeader: true }) as { quote: { unitPriceMinor: number; explanation: { rule: string; deltaMinor: number }[] } };
-    expect(quote.explanation.map((line) => line.rule)).toEqual(['base', 'size_tier', 'leader_discount']);
+    expect(quote.explanation.map((line) => line.rule)).toEqual(['base', 'size_tiers', 'leader_discount']);
     expect(quote.explanation.reduce((sum, line) => sum + line.deltaMinor, 0)).toBe(quote.unitPriceMinor);
     expect(quote.unitPriceMinor).toBe(7_200);
   });

@@ -33,6 +33,7 @@ export type TraceRecord =
   | { type: 'offer_paused'; offerId: string; atMs: number }
   | { type: 'offer_resumed'; offerId: string; atMs: number }
   | { type: 'offer_closed'; offerId: string; reason: 'merchant' | 'ended'; atMs: number }
+  | { type: 'price_changed'; offerId: string; priceMinor: number; previousPriceMinor: number; atMs: number }
   | { type: 'group_opened'; groupId: string; leaderId: string; deadlineMs: number; atMs: number }
   | { type: 'group_joined'; groupId: string; shopperId: string; qty: number; chargedMinor: number; quotedUnitPriceMinor: number; size: number; atMs: number }
   | { type: 'group_left'; groupId: string; shopperId: string; qty: number; refundMinor: number; size: number; atMs: number }
@@ -113,6 +114,10 @@ interface Offer {
   startMs: number | null;
   endMs: number | null;
   settings: Settings;
+  /** The last headline price published (or the first price, at creation), and when. */
+  published: { priceMinor: number; atMs: number };
+  /** When a newer headline price is due to be published (the minimum gap since the last one ends), if one waits. */
+  publishAtMs: number | null;
 }
 
 interface Member {
@@ -196,12 +201,13 @@ export class ReferenceMarket {
 
   // ---- time -------------------------------------------------------------------------------------------------
 
-  /** The earliest moment something is due: a live group's deadline or an unclosed offer's end. */
+  /** The earliest moment something is due: a live group's deadline, an unclosed offer's end or a waiting price event. */
   nextDeadlineMs(): number | null {
     let next: number | null = null;
     for (const group of this.groups) if (isLive(group) && (next === null || group.deadlineMs < next)) next = group.deadlineMs;
     for (const offer of this.offers) {
       if (offer.status !== 'closed' && offer.endMs !== null && (next === null || offer.endMs < next)) next = offer.endMs;
+      if (offer.status !== 'closed' && offer.publishAtMs !== null && (next === null || offer.publishAtMs < next)) next = offer.publishAtMs;
     }
     return next;
   }
@@ -220,10 +226,39 @@ export class ReferenceMarket {
         ...this.offers
           .filter((offer) => offer.status !== 'closed' && offer.endMs !== null && offer.endMs <= nowMs)
           .map((offer) => ({ atMs: offer.endMs!, rank: 1, created: offer.created, settle: () => this.closeOffer(offer, 'ended', offer.endMs!) })),
+        // A waiting price event: prices move after everything else due at the same instant.
+        ...this.offers
+          .filter((offer) => offer.status !== 'closed' && offer.publishAtMs !== null && offer.publishAtMs <= nowMs)
+          .map((offer) => ({ atMs: offer.publishAtMs!, rank: 3, created: offer.created, settle: () => (offer.publishAtMs = null) })),
       ];
       if (due.length === 0) return;
       due.sort((a, b) => a.atMs - b.atMs || a.rank - b.rank || a.created - b.created);
       due[0]!.settle();
+      this.publishPrices(due[0]!.atMs);
+    }
+  }
+
+  /**
+   * The headline price (a new group's unit price for a shopper with no discount: the tier at minSize) of every
+   * open offer, published when it differs from the last one published — at once when at least the minimum gap
+   * has passed since that one, else when the gap ends.
+   */
+  private publishPrices(atMs: number): void {
+    for (const offer of this.offers) {
+      if (offer.status === 'closed') {
+        offer.publishAtMs = null;
+        continue;
+      }
+      const priceMinor = this.unitPrice(offer, offer.settings.minSize, false);
+      const last = offer.published;
+      offer.publishAtMs = null;
+      if (priceMinor === last.priceMinor) continue;
+      if (atMs - last.atMs >= this.config.priceEventMinGapMs) {
+        this.trace.push({ type: 'price_changed', offerId: offer.id, priceMinor, previousPriceMinor: last.priceMinor, atMs });
+        offer.published = { priceMinor, atMs };
+      } else {
+        offer.publishAtMs = last.atMs + this.config.priceEventMinGapMs;
+      }
     }
   }
 
@@ -313,13 +348,16 @@ export class ReferenceMarket {
       if (earlier && earlier.params === params) return { result: earlier.result, trace: this.trace, replayed: true };
       if (earlier) return { result: no('idempotency_key_reused'), trace: this.trace, replayed: false };
       const result = this.run(cmd, nowMs);
+      this.publishPrices(nowMs);
       if (result.ok) {
         this.remembered.push({ scope, key, params, result, atMs: nowMs });
         while (this.remembered.length > this.config.idempotencyKeysMax) this.remembered.shift();
       }
       return { result, trace: this.trace, replayed: false };
     }
-    return { result: this.run(cmd, nowMs), trace: this.trace, replayed: false };
+    const result = this.run(cmd, nowMs);
+    this.publishPrices(nowMs);
+    return { result, trace: this.trace, replayed: false };
   }
 
   /** Keys are scoped per merchant or per shopper; ticks and quotes change nothing of their own and have no scope. */
@@ -356,6 +394,8 @@ export class ReferenceMarket {
         return this.quote(cmd, nowMs);
       case 'tick':
         return { ok: true };
+      case 'set_rule_set':
+        throw new Error('the reference model prices by group settings only; set_rule_set is tested on its own');
     }
   }
 
@@ -402,7 +442,12 @@ export class ReferenceMarket {
         autoFillMaxSeats: m.autoFillMaxSeats,
         matchOpensGroup: m.matchOpensGroup,
       },
+      published: { priceMinor: 0, atMs: nowMs },
+      publishAtMs: null,
     });
+    // The first price is the offer's own, announced by its creation rather than by a price event.
+    const offer = this.offers[this.offers.length - 1]!;
+    offer.published = { priceMinor: this.unitPrice(offer, m.minSize, false), atMs: nowMs };
     this.trace.push({ type: 'offer_created', offerId: cmd.offerId, atMs: nowMs });
     return { ok: true, offerId: cmd.offerId };
   }

@@ -91,7 +91,7 @@ describe('shopper reads', () => {
     const quote = await h.http('GET', '/v1/offers/plum/quote?asLeader=true');
     expect(quote.status).toBe(200);
     expect(quote.body).toMatchObject({ offerId: 'plum', availableUnits: 20, quote: { currency: 'CNY', unitPriceMinor: 3_800 } });
-    expect(quote.body.quote.explanation.map((line: { rule: string }) => line.rule)).toEqual(['base', 'size_tier', 'leader_discount']);
+    expect(quote.body.quote.explanation.map((line: { rule: string }) => line.rule)).toEqual(['base', 'size_tiers', 'leader_discount']);
 
     const shopper = await h.shopper('tara');
     const opened = await shopper.ok({ type: 'open_group', offerId: 'plum' });
