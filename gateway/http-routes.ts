@@ -172,7 +172,7 @@ function preflight(ctx: GatewayContext, request: RequestData): Reply {
 }
 
 /** The merchant and the offer it names, once the key is valid and the offer is the merchant's own (or unknown). */
-function merchantTarget(ctx: GatewayContext, request: RequestData): { ok: true; merchantId: string; offerId: string } | { ok: false; reply: Reply } {
+export function merchantTarget(ctx: GatewayContext, request: RequestData): { ok: true; merchantId: string; offerId: string } | { ok: false; reply: Reply } {
   const merchant = merchantOf(ctx, request);
   if (!merchant.ok) return merchant;
   const offerId = validate(Id, request.params[0]);
@@ -182,7 +182,7 @@ function merchantTarget(ctx: GatewayContext, request: RequestData): { ok: true; 
   return { ok: true, merchantId: merchant.merchantId, offerId: offerId.value };
 }
 
-function idempotencyKeyOf(request: RequestData): { ok: true; value: { idempotencyKey?: string } } | { ok: false; reply: Reply } {
+export function idempotencyKeyOf(request: RequestData): { ok: true; value: { idempotencyKey?: string } } | { ok: false; reply: Reply } {
   if (request.idempotencyKey === '') return { ok: true, value: {} };
   const key = validate(IdempotencyKey, request.idempotencyKey);
   return key.ok ? { ok: true, value: { idempotencyKey: key.value } } : key;

@@ -13,6 +13,7 @@ import {
   OpenGroup,
   PauseOffer,
   ResumeOffer,
+  SetRuleSet,
   type RejectionCode,
 } from '../engine/index.ts';
 // The index exports the engine's `Quote` result type under this name, so the command schema comes from its module.
@@ -69,6 +70,7 @@ export const MerchantEditOffer = EditOffer.omit(merchantSet).extend(withRequestI
 export const MerchantPauseOffer = PauseOffer.omit(merchantSet).extend(withRequestId);
 export const MerchantResumeOffer = ResumeOffer.omit(merchantSet).extend(withRequestId);
 export const MerchantCloseOffer = CloseOffer.omit(merchantSet).extend(withRequestId);
+export const MerchantSetRuleSet = SetRuleSet.omit(merchantSet).extend(withRequestId);
 
 export const ClientMessage = z.discriminatedUnion('type', [
   Authenticate,
@@ -85,6 +87,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   MerchantPauseOffer,
   MerchantResumeOffer,
   MerchantCloseOffer,
+  MerchantSetRuleSet,
 ]);
 
 export type ClientMessage = z.output<typeof ClientMessage>;
@@ -92,7 +95,7 @@ export type ClientMessageType = ClientMessage['type'];
 export type ShopperCommandMessage = Extract<ClientMessage, { type: 'open_group' | 'join_group' | 'match_group' | 'leave_group' }>;
 export type MerchantCommandMessage = Extract<
   ClientMessage,
-  { type: 'create_offer' | 'edit_offer' | 'pause_offer' | 'resume_offer' | 'close_offer' }
+  { type: 'create_offer' | 'edit_offer' | 'pause_offer' | 'resume_offer' | 'close_offer' | 'set_rule_set' }
 >;
 
 /** Codes the gateway itself answers with; the engine's rejection codes pass through unchanged beside them. */

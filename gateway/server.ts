@@ -13,6 +13,7 @@ import type { GatewayEffects } from './effects-runtime.ts';
 import { registerEffectsRoutes } from './effects-routes.ts';
 import { Fanout } from './fanout.ts';
 import { registerHttpRoutes } from './http-routes.ts';
+import { registerPricingRoutes } from './pricing-routes.ts';
 import { InMemoryJournal, type Journal } from './journal.ts';
 import { createLogger } from './logger.ts';
 import { MerchantKeyring, type MerchantKeyRecord } from './merchant-keys.ts';
@@ -155,6 +156,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const endpoint = createWsEndpoint(ctx, presence);
   app.ws('/ws', endpoint.behavior);
   registerEffectsRoutes(app, ctx);
+  // Before the general routes: they end with the catch-all `not_found`.
+  registerPricingRoutes(app, ctx);
   registerHttpRoutes(app, ctx);
   const sweeper = setInterval(() => endpoint.sweepSlowConsumers(), config.slowConsumerCheckMs);
   sweeper.unref();

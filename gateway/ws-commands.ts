@@ -44,7 +44,8 @@ function buildCommand(
     case 'edit_offer':
     case 'pause_offer':
     case 'resume_offer':
-    case 'close_offer': {
+    case 'close_offer':
+    case 'set_rule_set': {
       if (conn.role !== 'merchant') return refuse(ctx, 'unauthorized', 'Authenticate with a merchant API key first.');
       const merchantId = conn.subjectId!;
       if (!ctx.limiters.merchant.take(merchantId)) {

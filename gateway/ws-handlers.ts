@@ -178,6 +178,7 @@ function onMessage(ctx: GatewayContext, presence: Presence, ws: Socket, data: Ar
     case 'pause_offer':
     case 'resume_offer':
     case 'close_offer':
+    case 'set_rule_set':
       handleCommand(ctx, ws, conn, message);
       return;
     default:
