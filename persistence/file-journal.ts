@@ -82,11 +82,19 @@ export class FileJournal implements Journal {
       const firstSeq = segments[segments.length - 1]!;
       const path = join(dir, segmentName(firstSeq));
       const handle = await open(path, 'r+');
-      const { size, last, tornTailBytes } = await scanTail(handle, path, firstSeq);
-      if (tornTailBytes > 0) {
-        await handle.truncate(size);
-        await handle.datasync();
+      let tail: Awaited<ReturnType<typeof scanTail>>;
+      try {
+        tail = await scanTail(handle, path, firstSeq);
+        if (tail.tornTailBytes > 0) {
+          await handle.truncate(tail.size);
+          await handle.datasync();
+        }
+      } catch (error) {
+        // A damaged journal refuses to open; its handle must not be left for the garbage collector to close.
+        await handle.close();
+        throw error;
       }
+      const { size, last, tornTailBytes } = tail;
       return new FileJournal(dir, options.segmentBytesMax ?? DEFAULT_SEGMENT_BYTES, unlock, segments, handle, size, last, { tornTailBytes });
     } catch (error) {
       await unlock();
