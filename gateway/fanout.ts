@@ -18,6 +18,12 @@ export class Fanout {
   onApplied(applied: Applied): void {
     const { events } = applied;
     if (events.length === 0) return;
+    // Deltas go only to channels that exist (someone subscribed once; their history serves resumes even with
+    // no watcher left). With none at all there is nothing to name, serialize or look up: only the ledger.
+    if (this.channels.size === 0) {
+      for (const event of events) this.ledger.apply(event);
+      return;
+    }
     let stockOffers: Set<string> | null = null;
     for (const event of events) {
       this.ledger.apply(event);

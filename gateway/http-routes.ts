@@ -7,6 +7,7 @@ import { groupSummary } from './channel-views.ts';
 import { offerChannel } from './channel-names.ts';
 import { ownershipProblem, runCommand, type GatewayContext } from './context.ts';
 import { errorReply, merchantOf, refusal, route, validate, type Reply, type RequestData } from './http-kit.ts';
+import { listOffers } from './merchant-offers.ts';
 import { mintShopperToken } from './shopper-tokens.ts';
 import type { UnstampedCommand } from './sequencer.ts';
 
@@ -21,6 +22,7 @@ export function registerHttpRoutes(app: TemplatedApp, ctx: GatewayContext): void
   const write = { readBody: true };
 
   app.post('/v1/offers', route(ctx, 'create_offer', write, (request) => createOffer(ctx, request)));
+  app.get('/v1/offers', route(ctx, 'list_offers', read, (request) => listOffers(ctx, request)));
   app.patch('/v1/offers/:offerId', route(ctx, 'edit_offer', write, (request) => editOffer(ctx, request)));
   for (const action of ['pause', 'resume', 'close'] as const) {
     app.post(`/v1/offers/:offerId/${action}`, route(ctx, `${action}_offer`, write, (request) => offerAction(ctx, request, action)));

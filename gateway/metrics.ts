@@ -5,19 +5,40 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
 type Labels = Record<string, string>;
 
+/**
+ * Rendered label sets cached per counter. The label values come from closed sets, so this stays small; the bound
+ * only guards against a future caller passing something open-ended, and past it the text is rendered each time.
+ */
+const LABEL_CACHE_MAX = 512;
+
 class Counter {
   private readonly values = new Map<string, { labels: Labels; value: number }>();
+  /** Label names and values (joined with separators no label contains) → rendered `{k="v"}` text. */
+  private readonly labelCache = new Map<string, string>();
 
   constructor(
     readonly name: string,
     readonly help: string,
   ) {}
 
-  inc(labels: Labels = {}, by = 1): void {
-    const key = labelText(labels);
+  inc(labels?: Labels, by = 1): void {
+    const key = labels === undefined ? '' : this.cachedLabelText(labels);
     const entry = this.values.get(key);
     if (entry) entry.value += by;
-    else this.values.set(key, { labels, value: by });
+    else this.values.set(key, { labels: labels ?? {}, value: by });
+  }
+
+  // Called on every command: concatenating a few short strings is much cheaper than rendering (entries, map,
+  // regex, join), which now happens once per label set.
+  private cachedLabelText(labels: Labels): string {
+    let cacheKey = '';
+    for (const name in labels) cacheKey += `${name}\u0001${labels[name]}\u0002`;
+    let text = this.labelCache.get(cacheKey);
+    if (text === undefined) {
+      text = labelText(labels);
+      if (this.labelCache.size < LABEL_CACHE_MAX) this.labelCache.set(cacheKey, text);
+    }
+    return text;
   }
 
   render(): string {

@@ -5,13 +5,14 @@ import { takeToken } from './rate-limiter.ts';
 import { ownershipProblem, refuse, runCommand, type GatewayContext } from './context.ts';
 import type { ClientMessage, GatewayRejection, MerchantCommandMessage, ShopperCommandMessage } from './protocol.ts';
 import type { Outcome, UnstampedCommand } from './sequencer.ts';
-import { sendError, sendJson, type Connection, type Socket } from './ws-connection.ts';
+import { sendError, sendText, type Connection, type Socket } from './ws-connection.ts';
 
 type CommandMessage = ShopperCommandMessage | MerchantCommandMessage | Extract<ClientMessage, { type: 'quote' }>;
 
 export function handleCommand(ctx: GatewayContext, ws: Socket, conn: Connection, message: CommandMessage): void {
+  // The one copy of the message: everything but `requestId` becomes the command, identity is added in place.
   const { requestId, ...fields } = message;
-  const built = buildCommand(ctx, conn, message.type, fields);
+  const built = buildCommand(ctx, conn, message.type, fields as Record<string, unknown>);
   if ('ok' in built) {
     sendError(ws, requestId, built.code, built.message, ctx.clock());
     return;
@@ -37,8 +38,9 @@ function buildCommand(
         ctx.metrics.rateLimited.inc({ scope: 'shopper' });
         return refuse(ctx, 'rate_limited', 'Too many commands from this shopper; slow down.');
       }
-      const identity = type === 'leave_group' ? { shopperId } : { shopperId, newcomer: conn.newcomer };
-      return { ...fields, ...identity } as UnstampedCommand;
+      fields.shopperId = shopperId;
+      if (type !== 'leave_group') fields.newcomer = conn.newcomer;
+      return fields as UnstampedCommand;
     }
     case 'create_offer':
     case 'edit_offer':
@@ -56,7 +58,8 @@ function buildCommand(
         const problem = ownershipProblem(ctx, merchantId, fields.offerId);
         if (problem) return problem;
       }
-      return { ...fields, merchantId } as UnstampedCommand;
+      fields.merchantId = merchantId;
+      return fields as UnstampedCommand;
     }
     case 'quote':
       return fields as UnstampedCommand;
@@ -78,10 +81,24 @@ function reply(ctx: GatewayContext, ws: Socket, conn: Connection, requestId: str
     sendError(ws, requestId, result.code, result.message, ctx.clock(), conn);
     return;
   }
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { ok, ...rest } = result;
-  sendJson(ws, { type: 'ack', requestId, serverTimeMs: ctx.clock(), result: rest }, conn);
+  sendText(ws, `{"type":"ack","requestId":${JSON.stringify(requestId)},"serverTimeMs":${ctx.clock()},"result":${resultJson(result)}}`, conn);
 }
+
+/**
+ * The result as the ack shows it, without `ok`. The engine puts `ok` first, so it is cut from the serialized
+ * text instead of copying the object; any other shape takes the copy.
+ */
+function resultJson(result: object): string {
+  const json = JSON.stringify(result);
+  if (json === OK_ONLY) return '{}';
+  if (json.startsWith(OK_FIRST)) return `{${json.slice(OK_FIRST.length)}`;
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { ok, ...rest } = result as { ok: true };
+  return JSON.stringify(rest);
+}
+
+const OK_ONLY = '{"ok":true}';
+const OK_FIRST = '{"ok":true,';
 
 /** The per-connection bucket: every message counts, whatever its type. */
 export function takeConnectionToken(ctx: GatewayContext, conn: Connection): boolean {

@@ -34,12 +34,25 @@ export function sendJson(ws: Socket, message: object, conn: Connection = ws.getU
   sendText(ws, JSON.stringify(message), conn);
 }
 
+// The socket and text `corkedSend` writes. One callback made once instead of a closure per message: `cork`
+// runs it synchronously and `send` never calls back into here, so the pair cannot be overwritten meanwhile.
+let corkSocket: Socket | null = null;
+let corkText = '';
+const corkedSend = (): void => {
+  corkSocket!.send(corkText, false);
+};
+
 export function sendText(ws: Socket, text: string, conn: Connection = ws.getUserData()): void {
   if (conn.closed) return;
   // Corked: outside uWS's own callbacks each send would otherwise be a syscall of its own.
-  ws.cork(() => {
-    ws.send(text, false);
-  });
+  corkSocket = ws;
+  corkText = text;
+  try {
+    ws.cork(corkedSend);
+  } finally {
+    corkSocket = null;
+    corkText = '';
+  }
 }
 
 export function sendError(

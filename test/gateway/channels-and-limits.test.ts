@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChannelRegistry } from '../../gateway/channels.ts';
 import { ConfigError, loadConfigFromEnv } from '../../gateway/index.ts';
+import { GatewayMetrics } from '../../gateway/metrics.ts';
 import { KeyedRateLimiter } from '../../gateway/rate-limiter.ts';
 
 function registry(historyPerChannel: number, channelsMax = 100, watched = new Set<string>()) {
@@ -62,6 +63,41 @@ describe('keyed rate limiter', () => {
     expect([limiter.take('k'), limiter.take('k')]).toEqual([true, false]);
     for (const key of ['a', 'b', 'c', 'd']) limiter.take(key);
     expect(limiter.size).toBe(3);
+  });
+
+  it('forgets the least recently used key, counting repeated takes of one key as use', () => {
+    const limiter = new KeyedRateLimiter({ ratePerS: 1, burst: 1 }, 2, () => 0);
+    limiter.take('a');
+    limiter.take('b');
+    limiter.take('a');
+    limiter.take('a');
+    limiter.take('c'); // forgets b, not a
+    expect(limiter.take('a')).toBe(false);
+    expect(limiter.take('b')).toBe(true);
+  });
+
+  it('answers yes without bookkeeping when the limit cannot be reached', () => {
+    const limiter = new KeyedRateLimiter({ ratePerS: 1e9, burst: 1e9 }, 3, () => 0);
+    for (let i = 0; i < 10; i++) expect(limiter.take(`k${i}`)).toBe(true);
+    expect(limiter.size).toBe(0);
+  });
+});
+
+describe('metrics', () => {
+  it('renders one series per label set, however often each is counted', () => {
+    const metrics = new GatewayMetrics();
+    metrics.rejections.inc({ code: 'sold_out' });
+    metrics.rejections.inc({ code: 'sold_out' });
+    metrics.rejections.inc({ code: 'bad"code' });
+    metrics.httpRequests.inc({ route: 'quote', status: '200' }, 3);
+    metrics.messagesReceived.inc();
+    metrics.messagesReceived.inc();
+    const text = metrics.render();
+    metrics.stop();
+    expect(text).toContain('tuan_rejections_total{code="sold_out"} 2\n');
+    expect(text).toContain('tuan_rejections_total{code="bad_code"} 1\n');
+    expect(text).toContain('tuan_http_requests_total{route="quote",status="200"} 3\n');
+    expect(text).toContain('tuan_ws_messages_received_total 2\n');
   });
 });
 
