@@ -1,11 +1,12 @@
 // A damaged or incomplete journal stops `npm start` (the real process) with a non-zero exit code and a message
 // on stderr naming the seq, instead of starting from a state that is not the acknowledged one.
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FileJournal, RedisJournal, journalKey } from '../../persistence/index.ts';
+import { editJournalLine } from '../persistence/journal-files.ts';
 import { RedisServer } from '../persistence/redis-server.ts';
 import { makeWorkload } from '../persistence/workload.ts';
 import { ServerProcess } from './server-process.ts';
@@ -29,23 +30,6 @@ async function dataDirWithJournal(): Promise<string> {
   return dir;
 }
 
-/** Rewrites (or, with null, removes) the journal line of `seq`. */
-async function editLine(dataDir: string, seq: number, change: (line: string) => string | null): Promise<void> {
-  const journalDir = join(dataDir, 'journal');
-  for (const name of (await readdir(journalDir)).filter((n) => n.endsWith('.log'))) {
-    const path = join(journalDir, name);
-    const lines = (await readFile(path, 'utf8')).split('\n');
-    const index = lines.findIndex((line) => line.slice(9).startsWith(`{"seq":${seq},`));
-    if (index === -1) continue;
-    const changed = change(lines[index]!);
-    if (changed === null) lines.splice(index, 1);
-    else lines[index] = changed;
-    await writeFile(path, lines.join('\n'));
-    return;
-  }
-  throw new Error(`no journal line with seq ${seq}`);
-}
-
 describe('start-up with a bad journal (file store)', () => {
   it('starts from a sound journal (the control case)', async () => {
     const dataDir = await dataDirWithJournal();
@@ -57,7 +41,7 @@ describe('start-up with a bad journal (file store)', () => {
   it('refuses to start when an entry is damaged, naming its seq', async () => {
     const dataDir = await dataDirWithJournal();
     // Change a character of the command, past the seq, so the checksum no longer matches.
-    await editLine(dataDir, 17, (line) => line.replace('"type":"', '"type":"x'));
+    await editJournalLine(join(dataDir, 'journal'), 17, (line) => line.replace('"type":"', '"type":"x'));
     const exit = await ServerProcess.runToExit({ ...ENV, TUAN_DATA_DIR: dataDir });
     expect(exit.code).toBe(3);
     expect(exit.stderr).toMatch(/cannot start: recovery stopped: journal entry seq 17 is damaged/);
@@ -66,7 +50,7 @@ describe('start-up with a bad journal (file store)', () => {
 
   it('refuses to start when an entry is missing, naming the seq', async () => {
     const dataDir = await dataDirWithJournal();
-    await editLine(dataDir, 23, () => null);
+    await editJournalLine(join(dataDir, 'journal'), 23, () => null);
     const exit = await ServerProcess.runToExit({ ...ENV, TUAN_DATA_DIR: dataDir });
     expect(exit.code).toBe(3);
     expect(exit.stderr).toMatch(/recovery stopped: seq 23 is missing \(the journal jumps from seq 22 to seq 24\)/);

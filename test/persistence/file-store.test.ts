@@ -17,26 +17,11 @@ import {
 } from '../../persistence/index.ts';
 import { checksum } from '../../persistence/codec.ts';
 import { describeStoreConformance, entriesOf, readAll, type StoreHarness } from './store-conformance.ts';
+import { editJournalLine } from './journal-files.ts';
 import { makeWorkload } from './workload.ts';
 
 /** Small segments, so trimming and reading across segment boundaries are exercised. */
 const SEGMENT_BYTES = 4_096;
-
-/** Rewrites the journal line holding `seq` (or drops it when `change` returns null). */
-async function editLine(journalDir: string, seq: number, change: (line: string) => string | null): Promise<void> {
-  for (const name of (await readdir(journalDir)).filter((n) => n.endsWith('.log'))) {
-    const path = join(journalDir, name);
-    const lines = (await readFile(path, 'utf8')).split('\n');
-    const index = lines.findIndex((line) => line.slice(9).startsWith(`{"seq":${seq},`));
-    if (index === -1) continue;
-    const changed = change(lines[index]!);
-    if (changed === null) lines.splice(index, 1);
-    else lines[index] = changed;
-    await writeFile(path, lines.join('\n'));
-    return;
-  }
-  throw new Error(`no journal line with seq ${seq}`);
-}
 
 async function fileHarness(): Promise<StoreHarness & { dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'tuan-files-'));
@@ -46,8 +31,8 @@ async function fileHarness(): Promise<StoreHarness & { dir: string }> {
     dir,
     openJournal: () => FileJournal.open({ dir: journalDir, segmentBytesMax: SEGMENT_BYTES }),
     openSnapshots: () => FileSnapshotStore.open(snapshotDir),
-    dropEntry: (seq) => editLine(journalDir, seq, () => null),
-    corruptEntry: (seq) => editLine(journalDir, seq, (line) => line.replace('"nowMs":1', '"nowMs":2')),
+    dropEntry: (seq) => editJournalLine(journalDir, seq, () => null),
+    corruptEntry: (seq) => editJournalLine(journalDir, seq, (line) => line.replace('"nowMs":1', '"nowMs":2')),
     async corruptNewestSnapshot() {
       const names = (await readdir(snapshotDir)).sort();
       const path = join(snapshotDir, names[names.length - 1]!);
@@ -89,7 +74,7 @@ describe('file store specifics', () => {
     const journal = await FileJournal.open({ dir });
     await journal.append(entriesOf(workload.commands.slice(0, 3)));
     await journal.close();
-    await editLine(dir, 3, (line) => line.replace('"seq":3', '"seq":4'));
+    await editJournalLine(dir, 3, (line) => line.replace('"seq":3', '"seq":4'));
     await expect(FileJournal.open({ dir })).rejects.toThrow(/\(last line\) fails its checksum/);
   });
 
@@ -98,7 +83,7 @@ describe('file store specifics', () => {
     const snapshots = await FileSnapshotStore.open(join(dir, 'snapshots'));
     await journal.append(entriesOf(workload.commands.slice(0, 5)));
     await journal.close();
-    await editLine(join(dir, 'journal'), 4, () => {
+    await editJournalLine(join(dir, 'journal'), 4, () => {
       const json = JSON.stringify({ seq: 4, command: { type: 'join_group', nowMs: 5, shopperId: 's1', groupId: 'g~1', teleport: true } });
       return `${checksum(json)} ${json}`;
     });
