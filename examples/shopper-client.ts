@@ -6,18 +6,38 @@
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 
-const { values } = parseArgs({
-  options: {
-    url: { type: 'string', default: 'http://127.0.0.1:8080' },
-    offer: { type: 'string', default: 'demo-tea' },
-    shopper: { type: 'string', default: 'alice' },
-    friends: { type: 'string', default: '4' },
-  },
-});
+const USAGE = 'usage: npx tsx examples/shopper-client.ts [--url http://127.0.0.1:8080] [--offer demo-tea] [--shopper alice] [--friends 0..20]';
+const FRIENDS_MAX = 20;
+
+/** Command-line options; a mistake prints the usage line instead of a stack trace. */
+function readOptions() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        url: { type: 'string', default: 'http://127.0.0.1:8080' },
+        offer: { type: 'string', default: 'demo-tea' },
+        shopper: { type: 'string', default: 'alice' },
+        friends: { type: 'string', default: '4' },
+      },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  const friendCount = Number(values.friends);
+  if (!Number.isInteger(friendCount) || friendCount < 0 || friendCount > FRIENDS_MAX) {
+    console.error(`--friends must be a whole number from 0 to ${FRIENDS_MAX}, not "${values.friends}"\n${USAGE}`);
+    process.exit(2);
+  }
+  return { ...values, friendCount };
+}
+
+const values = readOptions();
 const httpUrl = values.url.replace(/\/$/, '');
 const wsUrl = `${httpUrl.replace(/^http/, 'ws')}/ws`;
 const offerId = values.offer;
-const friendCount = Number(values.friends);
+const friendCount = values.friendCount;
 
 type ServerMessage = Record<string, unknown> & { type: string };
 
@@ -152,6 +172,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  const message = error instanceof Error ? error.message : String(error);
+  // fetch says only "fetch failed" when nothing listens: say where it looked and what to start.
+  console.error(message === 'fetch failed' ? `cannot reach ${httpUrl}: is the server running (npm start)?` : message);
   process.exit(1);
 });
