@@ -121,6 +121,8 @@ export function deriveEffects(seq: number, events: readonly EngineEvent[], conte
       case 'group_formed':
       case 'rule_set_activated':
       case 'price_changed':
+      case 'auction_placeholder':
+      case 'reservation_placeholder':
         break;
       default:
         // A new event type must be looked at here: it may carry money.

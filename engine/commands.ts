@@ -3,26 +3,13 @@
 // Every schema is `.strict()`: unknown fields are bad input, not something to silently drop.
 import { z } from 'zod';
 import { LIMITS } from './limits.ts';
+import { AUCTION_COMMANDS, AuctionSettings } from './auctions/commands.ts';
+import { RESERVATION_COMMANDS, ReservationSettings } from './reservations/commands.ts';
+import { Bps, commandBase, Currency, Id, Money, NewId, Qty, shopperFacts, TimeMs } from './schema-primitives.ts';
 
-/** Ids are strings; a bound keeps maps keyed by them small and logs readable. */
-export const Id = z
-  .string()
-  .min(1)
-  .max(LIMITS.idLengthMax)
-  .regex(/^[A-Za-z0-9_.:~\-]+$/, 'use letters, digits and _ . : - ~ only');
-/** An id the caller picks for something new. `~` is kept for ids the engine makes, so the two never collide. */
-export const NewId = Id.regex(/^[^~]*$/, '"~" is kept for ids the engine makes; pick an id without it');
-export const TimeMs = z.number().int().min(0).max(LIMITS.timeMsMax);
-export const Money = z.number().int().min(0).max(LIMITS.priceMinorMax);
-export const Qty = z.number().int().min(1).max(LIMITS.qtyPerJoinMax);
-export const Bps = z.number().int().min(0).max(10_000);
-export const Currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as CNY or USD');
+export { Id, NewId, TimeMs, DurationMs, Money, Qty, Bps, Currency } from './schema-primitives.ts';
 
-/** Fields every command carries: the sequencer's clock and an optional idempotency key. */
-const base = {
-  nowMs: TimeMs,
-  idempotencyKey: z.string().min(1).max(LIMITS.idempotencyKeyLengthMax).optional(),
-};
+const base = commandBase;
 
 /** A price tier: groups of at least `minSize` members pay `priceMinor` a unit. */
 export const PriceTier = z.strictObject({ minSize: z.number().int().min(1).max(LIMITS.groupSizeMax), priceMinor: Money });
@@ -47,7 +34,8 @@ export const GroupSettings = z.strictObject({
   matchOpensGroup: z.boolean().default(true),
 });
 
-export const Mechanism = z.discriminatedUnion('type', [GroupSettings]);
+/** How an offer sells: group-buys (§2), auctions (§3) or reservation queues and slots (§4). */
+export const Mechanism = z.discriminatedUnion('type', [GroupSettings, AuctionSettings, ReservationSettings]);
 
 export const OfferFields = {
   title: z.string().min(1).max(LIMITS.titleLengthMax),
@@ -90,8 +78,7 @@ export const PauseOffer = z.strictObject({ type: z.literal('pause_offer'), ...ba
 export const ResumeOffer = z.strictObject({ type: z.literal('resume_offer'), ...base, merchantId: Id, offerId: Id });
 export const CloseOffer = z.strictObject({ type: z.literal('close_offer'), ...base, merchantId: Id, offerId: Id });
 
-/** Who a shopper is, as the gateway vouches for it (from the signed token): the engine takes it as fact. */
-const shopper = { shopperId: Id, newcomer: z.boolean().default(false) };
+const shopper = shopperFacts;
 
 export const OpenGroup = z.strictObject({
   type: z.literal('open_group'),
@@ -151,6 +138,8 @@ export const Command = z.discriminatedUnion('type', [
   LeaveGroup,
   Quote,
   Tick,
+  ...AUCTION_COMMANDS,
+  ...RESERVATION_COMMANDS,
 ]);
 
 export type Command = z.output<typeof Command>;
@@ -158,6 +147,7 @@ export type CommandInput = z.input<typeof Command>;
 export type CommandType = Command['type'];
 export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
 export type GroupSettings = z.output<typeof GroupSettings>;
+export type MechanismSettings = z.output<typeof Mechanism>;
 export type PriceTier = z.output<typeof PriceTier>;
 export type OfferPatch = z.output<typeof OfferPatch>;
 

@@ -7,26 +7,34 @@
  * `rule_set`: an offer's scheduled rule set comes into force; `reprice`: an offer's price may move by itself (a
  * window edge, a decay or surge step) or a coalesced price event is due.
  */
-export type DeadlineKind = 'group' | 'offer_end' | 'rule_set' | 'reprice';
+export type DeadlineKind = 'group' | 'auction' | 'reservation' | 'offer_end' | 'rule_set' | 'reprice';
 
 export interface Deadline {
   atMs: number;
   kind: DeadlineKind;
+  /** The group's id for `group`; the offer's id for every other kind. */
   id: string;
   order: number;
+  /** `auction`, `reservation`: which of the mechanism's own deadlines this is (a hold id, 'close', …). */
+  ref?: string;
 }
 
 /** At the same instant: groups settle under the prices they were made under, then offers end, then prices move. */
-const KIND_RANK: Record<DeadlineKind, number> = { group: 0, offer_end: 1, rule_set: 2, reprice: 3 };
+const KIND_RANK: Record<DeadlineKind, number> = { group: 0, auction: 0, reservation: 0, offer_end: 1, rule_set: 2, reprice: 3 };
 
 function before(a: Deadline, b: Deadline): boolean {
   if (a.atMs !== b.atMs) return a.atMs < b.atMs;
-  if (a.kind !== b.kind) return KIND_RANK[a.kind] < KIND_RANK[b.kind];
-  return a.order < b.order;
+  if (a.kind !== b.kind && KIND_RANK[a.kind] !== KIND_RANK[b.kind]) return KIND_RANK[a.kind] < KIND_RANK[b.kind];
+  if (a.order !== b.order) return a.order < b.order;
+  // A total order, so a queue rebuilt after a restore settles simultaneous deadlines exactly as the original did.
+  if (a.kind !== b.kind) return a.kind < b.kind;
+  return (a.ref ?? '') < (b.ref ?? '');
 }
 
 export class DeadlineQueue {
   private heap: Deadline[] = [];
+  /** Entries left by the last compaction: all live then. */
+  private sizeAfterCompact = 0;
 
   get size(): number {
     return this.heap.length;
@@ -75,10 +83,19 @@ export class DeadlineQueue {
     return top;
   }
 
-  /** Keeps only live entries; called when stale ones pile up, so the heap stays bounded by live deadlines. */
+  /** Keeps only live entries, so the heap stays bounded by live deadlines. */
   compact(isLive: (entry: Deadline) => boolean): void {
     const live = this.heap.filter(isLive);
     this.heap = [];
     for (const entry of live) this.push(entry);
+    this.sizeAfterCompact = live.length;
+  }
+
+  /**
+   * Compacts once the heap has more than doubled since it was last all live: the heap stays within twice the
+   * live deadlines (plus a constant), and compaction costs O(n) once per O(n) pushes, so it is free amortized.
+   */
+  compactIfBloated(isLive: (entry: Deadline) => boolean): void {
+    if (this.heap.length > 2 * this.sizeAfterCompact + 1024) this.compact(isLive);
   }
 }

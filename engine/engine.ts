@@ -2,6 +2,7 @@
 // every change), a result and the events it caused come out. It never reads a clock, a random source or the
 // environment: time arrives in each command, so the same snapshot plus the same commands always reaches the
 // same state (`stateHash`), which is what recovery, replay and simulation rely on.
+import { applyAuctionCommand, auctionView, isAuctionDeadlineLive, settleAuctionDeadline, type AuctionView } from './auctions/index.ts';
 import type { Command } from './commands.ts';
 import { pricingInputsChanged, unreachable, type Ctx } from './context.ts';
 import type { Deadline } from './deadlines.ts';
@@ -13,6 +14,7 @@ import { idempotencySlot, recall, remember } from './idempotency.ts';
 import { invariantViolations } from './invariants.ts';
 import { DEFAULT_CONFIG, type EngineConfig } from './limits.ts';
 import { repriceQueued } from './offer-pricing.ts';
+import { applyReservationCommand, isReservationDeadlineLive, reservationView, settleReservationDeadline, type ReservationView } from './reservations/index.ts';
 import { parseCommand } from './parse.ts';
 import type { CommandResult } from './results.ts';
 import { activatePendingRuleSet, setRuleSet } from './rule-sets.ts';
@@ -125,6 +127,18 @@ export class Engine {
     return offer ? ruleSetHistoryView(offer) : [];
   }
 
+  /** The auction of an `auction` offer as anyone may see it (sealed bids stay sealed), or null. */
+  auction(offerId: string): AuctionView | null {
+    const offer = this.state.offers.get(offerId);
+    return offer?.auction ? auctionView(offer) : null;
+  }
+
+  /** The queue or slots of a `reservation` offer; with `shopperId`, that shopper's own place, holds and rentals too. */
+  reservation(offerId: string, shopperId?: string): ReservationView | null {
+    const offer = this.state.offers.get(offerId);
+    return offer?.reservation ? reservationView(offer, shopperId) : null;
+  }
+
   /** Offer ids in creation order. */
   offerIds(): string[] {
     return [...this.state.offers.keys()];
@@ -157,6 +171,19 @@ function dispatch(ctx: Ctx, cmd: Command): CommandResult {
       return quote(ctx, cmd);
     case 'tick':
       return { ok: true };
+    case 'place_bid':
+    case 'buy_now':
+    case 'accept_price':
+      return applyAuctionCommand(ctx, cmd);
+    case 'join_queue':
+    case 'leave_queue':
+    case 'confirm_hold':
+    case 'extend_hold':
+    case 'release_hold':
+    case 'return_unit':
+    case 'book_slot':
+    case 'cancel_booking':
+      return applyReservationCommand(ctx, cmd);
     default:
       return unreachable(cmd);
   }
@@ -171,6 +198,10 @@ function isLive(state: EngineState, entry: Deadline): boolean {
   const offer = state.offers.get(entry.id);
   if (offer === undefined || offer.status === 'closed') return false;
   switch (entry.kind) {
+    case 'auction':
+      return isAuctionDeadlineLive(offer, entry);
+    case 'reservation':
+      return isReservationDeadlineLive(offer, entry);
     case 'offer_end':
       return offer.endMs === entry.atMs;
     case 'rule_set':
@@ -191,9 +222,9 @@ function settleDue(ctx: Ctx, live: (entry: Deadline) => boolean): void {
     // What the deadline changed is repriced at the deadline's own time, as if a tick had come exactly then.
     repriceQueued(ctx, due.atMs);
   }
-  // Stale entries (groups that settled early, moved offer ends, superseded reprices) are dropped lazily; compact
-  // if they pile up. Live entries are at most one per group and three per offer (end, rule set, reprice).
-  if (state.deadlines.size > 2 * (state.groups.size + 3 * state.offers.size) + 1024) state.deadlines.compact(live);
+  // Stale entries (groups that settled early, moved offer ends, superseded reprices, ended holds) are dropped
+  // lazily; the queue compacts itself when they pile up.
+  state.deadlines.compactIfBloated(live);
 }
 
 function settleOne(ctx: Ctx, due: Deadline): void {
@@ -201,6 +232,10 @@ function settleOne(ctx: Ctx, due: Deadline): void {
   switch (due.kind) {
     case 'group':
       return settleAtDeadline(ctx, state.groups.get(due.id)!, due.atMs);
+    case 'auction':
+      return settleAuctionDeadline(ctx, state.offers.get(due.id)!, due);
+    case 'reservation':
+      return settleReservationDeadline(ctx, state.offers.get(due.id)!, due);
     case 'offer_end':
       return closeOfferNow(ctx, state.offers.get(due.id)!, 'ended', due.atMs);
     case 'rule_set':

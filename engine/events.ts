@@ -3,6 +3,8 @@
 // the money-bearing ones (`group_joined`, `group_left`, `group_completed`, `group_failed`) into charges,
 // orders and refunds. Amounts are integer minor units in the offer's currency.
 import type { ExplanationLine } from '../pricing/index.ts';
+import type { AuctionEvent } from './auctions/index.ts';
+import type { ReservationEvent } from './reservations/index.ts';
 
 export interface MemberSettlement {
   shopperId: string;
@@ -15,6 +17,8 @@ export interface MemberSettlement {
 }
 
 export type EngineEvent =
+  | AuctionEvent
+  | ReservationEvent
   /** A rule set version is in force from `atMs` (set by its merchant, or derived again after a tier edit). */
   | { type: 'rule_set_activated'; offerId: string; version: number; atMs: number }
   /**

@@ -8,7 +8,7 @@ import { activityChanged, explainedPrice, unitPrice, type PricedShopper } from '
 import { isRejection, sellableProblem } from './offers.ts';
 import { reject, type CommandResult, type Quote, type Rejection } from './results.ts';
 import { completeGroup, failGroup } from './settlement.ts';
-import type { Group, Offer } from './state.ts';
+import { isGroupOffer, type Group, type GroupOffer, type Offer } from './state.ts';
 
 /** A group takes members up to its `maxSize`, or up to the engine's hard cap when it has none. */
 export function capacityOf(group: Group): number {
@@ -126,7 +126,7 @@ function openProblem(ctx: Ctx, offer: Offer, groupId: string | undefined): Rejec
 }
 
 /** Opens a group with the shopper as leader (all checks done). */
-function openChecked(ctx: Ctx, offer: Offer, request: OpenRequest): CommandResult {
+function openChecked(ctx: Ctx, offer: GroupOffer, request: OpenRequest): CommandResult {
   const { state, nowMs } = ctx;
   const settings = offer.mechanism;
   const serial = ++state.serial;
@@ -164,10 +164,15 @@ function openChecked(ctx: Ctx, offer: Offer, request: OpenRequest): CommandResul
   return { ok: true, offerId: offer.id, groupId, quote, chargedMinor: quote.unitPriceMinor * request.qty, opened: true };
 }
 
-function sellableOffer(ctx: Ctx, offerId: string): Offer | Rejection {
+function sellableOffer(ctx: Ctx, offerId: string): GroupOffer | Rejection {
   const offer = ctx.state.offers.get(offerId);
   if (!offer) return reject('unknown_offer', `No offer "${offerId}".`);
+  if (!isGroupOffer(offer)) return wrongMechanism(offer);
   return sellableProblem(offer, ctx.nowMs) ?? offer;
+}
+
+function wrongMechanism(offer: Offer): Rejection {
+  return reject('wrong_mechanism', `Offer "${offer.id}" is sold by ${offer.mechanism.type}, not by group-buy; use its ${offer.mechanism.type} commands.`);
 }
 
 export function openGroup(ctx: Ctx, cmd: CommandOf<'open_group'>): CommandResult {
@@ -273,7 +278,9 @@ export function quote(ctx: Ctx, cmd: CommandOf<'quote'>): CommandResult {
   if (!offer) return reject('unknown_offer', `No offer "${cmd.offerId}".`);
   if (cmd.groupId === undefined) {
     const shopper = { newcomer: false, isLeader: cmd.asLeader };
-    return { ok: true, offerId: offer.id, quote: quoteFor(ctx, offer, 1, offer.mechanism.minSize, null, shopper, true), availableUnits: availableUnits(offer) };
+    // Auctions and reservations price one unit for one shopper: the rule set at size 1.
+    const minSize = isGroupOffer(offer) ? offer.mechanism.minSize : 1;
+    return { ok: true, offerId: offer.id, quote: quoteFor(ctx, offer, 1, minSize, null, shopper, true), availableUnits: availableUnits(offer) };
   }
   const group = liveGroup(ctx, cmd.groupId);
   if (!isGroup(group)) return group;

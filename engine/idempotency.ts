@@ -21,6 +21,17 @@ function actorOf(cmd: Command): string | null {
     case 'join_group':
     case 'match_group':
     case 'leave_group':
+    case 'place_bid':
+    case 'buy_now':
+    case 'accept_price':
+    case 'join_queue':
+    case 'leave_queue':
+    case 'confirm_hold':
+    case 'extend_hold':
+    case 'release_hold':
+    case 'return_unit':
+    case 'book_slot':
+    case 'cancel_booking':
       return `s:${cmd.shopperId}`;
     case 'quote':
     case 'tick':

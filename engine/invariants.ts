@@ -1,7 +1,9 @@
 // The engine's own consistency checks. Cheap enough to run after every step in tests (O(state size)); the
 // returned list names every broken invariant, empty when all hold.
+import { auctionHeldUnits, auctionViolations } from './auctions/index.ts';
 import { capacityOf } from './groups.ts';
 import { LIMITS } from './limits.ts';
+import { reservationHeldUnits, reservationViolations } from './reservations/index.ts';
 import type { EngineState, Offer } from './state.ts';
 
 export function invariantViolations(state: EngineState): string[] {
@@ -18,7 +20,12 @@ export function invariantViolations(state: EngineState): string[] {
       if (!group || group !== listed || group.offerId !== offer.id) fail(`${at}: lists live group ${groupId} that is not its own live group`);
       else for (const member of group.members.values()) heldInGroups += member.qty;
     }
-    if (heldInGroups !== offer.heldUnits) fail(`${at}: held ${offer.heldUnits} but its groups' members hold ${heldInGroups}`);
+    const heldByMechanism = heldInGroups + auctionHeldUnits(offer) + reservationHeldUnits(offer);
+    if (heldByMechanism !== offer.heldUnits) fail(`${at}: held ${offer.heldUnits} but its groups, auction and reservations hold ${heldByMechanism}`);
+    if ((offer.auction !== null) !== (offer.mechanism.type === 'auction')) fail(`${at}: auction state does not match its mechanism`);
+    if ((offer.reservation !== null) !== (offer.mechanism.type === 'reservation')) fail(`${at}: reservation state does not match its mechanism`);
+    if (offer.auction) auctionViolations(state, offer, fail);
+    if (offer.reservation) reservationViolations(state, offer, fail);
     let byShopper = 0;
     for (const [shopperId, units] of offer.unitsByShopper) {
       if (units <= 0) fail(`${at}: shopper ${shopperId} has a non-positive unit count ${units}`);

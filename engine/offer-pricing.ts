@@ -17,6 +17,7 @@ import {
   type SurgeState,
 } from '../pricing/index.ts';
 import { pricingInputsChanged, type Ctx } from './context.ts';
+import { reservationQueueLength } from './reservations/index.ts';
 import { availableUnits } from './inventory.ts';
 import { LIMITS } from './limits.ts';
 import type { Quote } from './results.ts';
@@ -102,7 +103,8 @@ export function versionInForce(offer: Offer): RuleSetVersion {
 
 /** The rule set that prices exactly like the offer's tiers and leader discount. */
 export function derivedRuleSet(offer: Pick<Offer, 'basePriceMinor' | 'currency' | 'mechanism'>, version: number): RuleSet {
-  const { tiers, leaderDiscountBps } = offer.mechanism;
+  // Auctions and reservations have no tiers or leader: their derived rule set is the base price alone.
+  const { tiers, leaderDiscountBps } = offer.mechanism.type === 'group' ? offer.mechanism : { tiers: [], leaderDiscountBps: 0 };
   return ruleSetFromGroupPricing({ basePriceMinor: offer.basePriceMinor, tiers, leaderDiscountBps }, offer.currency, version);
 }
 
@@ -125,7 +127,8 @@ export function newOfferPricing(ruleSet: RuleSet, source: RuleSetVersion['source
 
 /** A new group's deadline if one opened at `atMs`: its window, clamped to the offer's end. */
 function newGroupDeadline(offer: Offer, atMs: number): number {
-  return Math.min(atMs + offer.mechanism.windowMs, offer.endMs ?? Number.MAX_SAFE_INTEGER);
+  const windowMs = offer.mechanism.type === 'group' ? offer.mechanism.windowMs : Number.MAX_SAFE_INTEGER;
+  return Math.min(atMs + windowMs, offer.endMs ?? Number.MAX_SAFE_INTEGER);
 }
 
 /** Share of the inventory held or sold, in basis points (0 for an offer with no inventory). */
@@ -149,7 +152,7 @@ function pricingContext(offer: Offer, atMs: number, groupSize: number, minSize: 
     offerEndMs: offer.endMs,
     inventoryLeft: Math.max(0, availableUnits(offer)),
     inventoryTotal: offer.inventory,
-    demand: { joinsSinceSurgeUpdate: pricing.joinsSinceSurgeUpdate, bidsSinceSurgeUpdate: 0, queueLength: 0, utilizationBps: utilizationBps(offer) },
+    demand: { joinsSinceSurgeUpdate: pricing.joinsSinceSurgeUpdate, bidsSinceSurgeUpdate: 0, queueLength: reservationQueueLength(offer), utilizationBps: utilizationBps(offer) },
     segment: { newcomer: shopper.newcomer, memberTier: null, isLeader: shopper.isLeader },
     surge: pricing.surge,
     priceWindow: pricing.priceWindow,
@@ -158,7 +161,7 @@ function pricingContext(offer: Offer, atMs: number, groupSize: number, minSize: 
 
 /** The headline: a new group's unit price now, for a shopper with no discount, at the size that bounds it. */
 function headlineContext(offer: Offer, atMs: number): PricingContext {
-  const minSize = offer.mechanism.minSize;
+  const minSize = offer.mechanism.type === 'group' ? offer.mechanism.minSize : 1;
   return pricingContext(offer, atMs, minSize, minSize, newGroupDeadline(offer, atMs), ANYONE);
 }
 

@@ -1,10 +1,12 @@
 // Merchant commands on offers: create, edit, pause, resume, close. Every check runs before any change, so a
 // refused command leaves the state exactly as it was.
 import { tierTableProblem } from '../pricing/index.ts';
-import type { CommandOf, PriceTier } from './commands.ts';
-import { pricingInputsChanged, type Ctx } from './context.ts';
+import { auctionPatchProblem, auctionSettingsProblem, closeAuctionWithOffer, startAuction } from './auctions/index.ts';
+import type { CommandOf, GroupSettings, PriceTier } from './commands.ts';
+import { pricingInputsChanged, unreachable, type Ctx } from './context.ts';
 import { derivedRuleSet, newOfferPricing, putInForce, startPricing, versionInForce } from './offer-pricing.ts';
 import { reject, type CommandResult, type Rejection } from './results.ts';
+import { closeReservationWithOffer, reservationPatchProblem, reservationSettingsProblem, startReservation } from './reservations/index.ts';
 import { parseOfferRuleSet } from './rule-sets.ts';
 import { settleOnOfferClose } from './settlement.ts';
 import type { Offer } from './state.ts';
@@ -37,13 +39,26 @@ function isRejection(value: Offer | Rejection): value is Rejection {
 }
 
 function settingsProblem(cmd: CommandOf<'create_offer'>, nowMs: number): string | null {
+  if (cmd.endMs !== undefined && cmd.endMs <= nowMs) return 'endMs is not in the future';
+  if (cmd.endMs !== undefined && cmd.startMs !== undefined && cmd.endMs <= cmd.startMs) return 'endMs must be after startMs';
   const { mechanism } = cmd;
+  switch (mechanism.type) {
+    case 'group':
+      return groupSettingsProblem(cmd, mechanism);
+    case 'auction':
+      return auctionSettingsProblem(cmd, nowMs);
+    case 'reservation':
+      return reservationSettingsProblem(cmd, nowMs);
+    default:
+      return unreachable(mechanism);
+  }
+}
+
+function groupSettingsProblem(cmd: CommandOf<'create_offer'>, mechanism: GroupSettings): string | null {
   if (mechanism.maxSize !== undefined && mechanism.maxSize < mechanism.minSize) return 'mechanism.maxSize must be at least minSize';
   if (mechanism.autoFillMaxSeats >= mechanism.minSize) return 'mechanism.autoFillMaxSeats must be below minSize (a group needs one real member)';
   const tiers = tierTableProblem(cmd.basePriceMinor, mechanism.tiers);
   if (tiers) return `mechanism.${tiers}`;
-  if (cmd.endMs !== undefined && cmd.endMs <= nowMs) return 'endMs is not in the future';
-  if (cmd.endMs !== undefined && cmd.startMs !== undefined && cmd.endMs <= cmd.startMs) return 'endMs must be after startMs';
   // One pricing mechanism, not two: with a rule set, its own size_tiers and leader_discount rules price groups.
   if (cmd.ruleSet !== undefined && (mechanism.tiers.length > 0 || mechanism.leaderDiscountBps > 0)) {
     return 'mechanism.tiers and mechanism.leaderDiscountBps must be left out when a ruleSet is given (put them in the rule set)';
@@ -64,7 +79,7 @@ export function createOffer(ctx: Ctx, cmd: CommandOf<'create_offer'>): CommandRe
   if (merchantRuleSet !== null && 'ok' in merchantRuleSet) return merchantRuleSet;
 
   // Copied: the engine owns its state; the caller may reuse or change its command object afterwards.
-  const mechanism = { ...cmd.mechanism, tiers: copyTiers(cmd.mechanism.tiers) };
+  const mechanism = structuredClone(cmd.mechanism);
   const ruleSet = merchantRuleSet ?? derivedRuleSet({ basePriceMinor: cmd.basePriceMinor, currency: cmd.currency, mechanism }, 1);
   const offer: Offer = {
     id: offerId,
@@ -79,6 +94,8 @@ export function createOffer(ctx: Ctx, cmd: CommandOf<'create_offer'>): CommandRe
     status: 'active',
     closedReason: null,
     mechanism,
+    auction: null,
+    reservation: null,
     heldUnits: 0,
     soldUnits: 0,
     unitsByShopper: new Map(),
@@ -89,6 +106,8 @@ export function createOffer(ctx: Ctx, cmd: CommandOf<'create_offer'>): CommandRe
   state.offers.set(offerId, offer);
   if (offer.endMs !== null) state.deadlines.push({ atMs: offer.endMs, kind: 'offer_end', id: offerId, order: offer.createdSerial });
   ctx.events.push({ type: 'offer_created', offerId, merchantId: offer.merchantId, atMs: nowMs });
+  if (mechanism.type === 'auction') offer.auction = startAuction(ctx, offer);
+  if (mechanism.type === 'reservation') offer.reservation = startReservation(ctx, offer);
   startPricing(ctx, offer);
   return { ok: true, offerId };
 }
@@ -114,6 +133,12 @@ function patchProblem(ctx: Ctx, offer: Offer, cmd: CommandOf<'edit_offer'>): Rej
     if (patch.endMs < latest) {
       return reject('edit_breaks_promise', `endMs is before the deadline ${latest} promised to a live group.`);
     }
+  }
+  if (offer.mechanism.type !== 'group') {
+    if (patch.tiers !== undefined || patch.leaderDiscountBps !== undefined) {
+      return reject('invalid_settings', `tiers and leaderDiscountBps are group-buy settings; offer "${offer.id}" is a ${offer.mechanism.type}.`);
+    }
+    return offer.mechanism.type === 'auction' ? auctionPatchProblem(offer, patch) : reservationPatchProblem(offer, patch);
   }
   const tiers = tierTableProblem(patch.basePriceMinor ?? offer.basePriceMinor, patch.tiers ?? offer.mechanism.tiers);
   if (tiers) return reject('invalid_settings', tiers);
@@ -141,7 +166,7 @@ export function editOffer(ctx: Ctx, cmd: CommandOf<'edit_offer'>): CommandResult
   if (patch.inventory !== undefined) offer.inventory = patch.inventory;
   if (patch.basePriceMinor !== undefined) offer.basePriceMinor = patch.basePriceMinor;
   if (patch.perShopperLimit !== undefined) offer.perShopperLimit = patch.perShopperLimit;
-  if (patch.tiers !== undefined || patch.leaderDiscountBps !== undefined) {
+  if (offer.mechanism.type === 'group' && (patch.tiers !== undefined || patch.leaderDiscountBps !== undefined)) {
     offer.mechanism = {
       ...offer.mechanism,
       tiers: patch.tiers ? copyTiers(patch.tiers) : offer.mechanism.tiers,
@@ -189,6 +214,8 @@ export function resumeOffer(ctx: Ctx, cmd: CommandOf<'resume_offer'>): CommandRe
 /** Closes an offer now: its live groups settle as the offer closes (formed ones complete, the rest fail). */
 export function closeOfferNow(ctx: Ctx, offer: Offer, reason: 'merchant' | 'ended', atMs: number): void {
   for (const group of [...offer.liveGroups.values()]) settleOnOfferClose(ctx, group, atMs);
+  if (offer.auction) closeAuctionWithOffer(ctx, offer, reason, atMs);
+  if (offer.reservation) closeReservationWithOffer(ctx, offer, reason, atMs);
   offer.status = 'closed';
   offer.closedReason = reason;
   offer.pricing.pending = null;

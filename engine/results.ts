@@ -1,9 +1,14 @@
 import type { ExplanationLine } from '../pricing/index.ts';
+import type { AuctionAck } from './auctions/index.ts';
+import { AUCTION_REJECTION_CODES } from './auctions/codes.ts';
+import type { ReservationAck } from './reservations/index.ts';
+import { RESERVATION_REJECTION_CODES } from './reservations/codes.ts';
 
 // What `apply` returns for the command itself. Business outcomes are values, never exceptions:
 // every refusal carries a stable snake_case code (clients branch on it) and a message a person can act on.
 
-export const REJECTION_CODES = [
+/** Codes of offers, group-buys and idempotency; auctions and reservations add their own below. */
+export const CORE_REJECTION_CODES = [
   'bad_request',
   'unknown_offer',
   'offer_exists',
@@ -29,6 +34,8 @@ export const REJECTION_CODES = [
   'edit_breaks_promise',
   'idempotency_key_reused',
 ] as const;
+
+export const REJECTION_CODES = [...CORE_REJECTION_CODES, ...AUCTION_REJECTION_CODES, ...RESERVATION_REJECTION_CODES] as const;
 
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 
@@ -66,6 +73,10 @@ export interface Accepted {
   /** `set_rule_set`: the version accepted and when it is (or was) put in force. */
   ruleSetVersion?: number;
   effectiveAtMs?: number;
+  /** Auction commands: what the bid, buy or acceptance did. */
+  auction?: AuctionAck;
+  /** Reservation commands: the queue place, hold, rental or booking concerned. */
+  reservation?: ReservationAck;
 }
 
 export type CommandResult = Accepted | Rejection;

@@ -1,14 +1,24 @@
 // Snapshots: the whole state as plain JSON-able data, in a fixed order, so that `restore(snapshot())` behaves
 // exactly like the engine it came from and hashing the snapshot identifies the state.
+import { auctionFromData, auctionToData, pushAuctionDeadlines, type AuctionData } from './auctions/index.ts';
 import { DeadlineQueue } from './deadlines.ts';
 import { FifoMap } from './fifo-map.ts';
 import type { EngineConfig } from './limits.ts';
+import { pushReservationDeadlines, reservationFromData, reservationToData, type ReservationData } from './reservations/index.ts';
 import type { EngineState, Group, IdempotencyEntry, Member, Offer, SettledGroup } from './state.ts';
 
-/** 2: offers carry their pricing (rule set versions, pricing memory, price history) and members their segment. */
-export const SNAPSHOT_FORMAT = 'tuan-engine/2';
+/**
+ * 2: offers carry their pricing (rule set versions, pricing memory, price history) and members their segment.
+ * 3: offers carry their auction or reservation state.
+ */
+export const SNAPSHOT_FORMAT = 'tuan-engine/3';
 
-type OfferData = Omit<Offer, 'unitsByShopper' | 'liveGroups'> & { unitsByShopper: [string, number][]; liveGroupIds: string[] };
+type OfferData = Omit<Offer, 'unitsByShopper' | 'liveGroups' | 'auction' | 'reservation'> & {
+  unitsByShopper: [string, number][];
+  liveGroupIds: string[];
+  auction: AuctionData | null;
+  reservation: ReservationData | null;
+};
 type GroupData = Omit<Group, 'members'> & { members: Member[] };
 
 export interface EngineSnapshot {
@@ -32,6 +42,8 @@ export function toSnapshot(state: EngineState): EngineSnapshot {
       ...offer,
       mechanism: structuredClone(offer.mechanism),
       pricing: structuredClone(offer.pricing),
+      auction: offer.auction && auctionToData(offer.auction),
+      reservation: offer.reservation && reservationToData(offer.reservation),
       unitsByShopper: [...offer.unitsByShopper],
       liveGroupIds: [...liveGroups.keys()],
     })),
@@ -54,6 +66,8 @@ export function fromSnapshot(snapshot: EngineSnapshot): EngineState {
       offer.id,
       {
         ...offer,
+        auction: offer.auction && auctionFromData(offer.auction),
+        reservation: offer.reservation && reservationFromData(offer.reservation),
         unitsByShopper: new Map(offer.unitsByShopper),
         liveGroups: new Map(liveGroupIds.map((groupId) => [groupId, liveGroupOf(groups, groupId, offer.id)])),
       },
@@ -99,5 +113,7 @@ export function rebuildDeadlines(state: EngineState): void {
     const pending = offer.pricing.pending;
     if (pending !== null) state.deadlines.push({ atMs: pending.effectiveAtMs, kind: 'rule_set', id: offer.id, order });
     if (offer.pricing.repriceAtMs !== null) state.deadlines.push({ atMs: offer.pricing.repriceAtMs, kind: 'reprice', id: offer.id, order });
+    if (offer.auction) pushAuctionDeadlines(offer, state.deadlines);
+    if (offer.reservation) pushReservationDeadlines(offer, state.deadlines);
   }
 }

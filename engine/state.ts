@@ -1,6 +1,8 @@
 // The engine's in-memory market. Plain data plus derived indexes; only the engine's own modules mutate it.
 // Map iteration order is insertion order, which the commands fix, so walking a map is deterministic.
-import type { GroupSettings } from './commands.ts';
+import type { AuctionState } from './auctions/index.ts';
+import type { GroupSettings, MechanismSettings } from './commands.ts';
+import type { ReservationState } from './reservations/index.ts';
 import type { CommandResult } from './results.ts';
 import type { EngineConfig } from './limits.ts';
 import { DeadlineQueue } from './deadlines.ts';
@@ -22,10 +24,14 @@ export interface Offer {
   status: OfferStatus;
   /** Why a closed offer closed: its merchant closed it, or its end time came. */
   closedReason: 'merchant' | 'ended' | null;
-  mechanism: GroupSettings;
-  /** Units held by members of live groups. */
+  mechanism: MechanismSettings;
+  /** The live auction of an `auction` offer; null for other mechanisms. */
+  auction: AuctionState | null;
+  /** The queue or slots of a `reservation` offer; null for other mechanisms. */
+  reservation: ReservationState | null;
+  /** Units held: by members of live groups, by an auction's winners-to-be, by reservation holds and rentals. */
   heldUnits: number;
-  /** Units bought in completed groups. */
+  /** Units sold: in completed groups and closed auctions. */
   soldUnits: number;
   /** Units each shopper holds or bought here; an entry exists only while it is positive, so its size ≤ inventory. */
   unitsByShopper: Map<string, number>;
@@ -34,6 +40,13 @@ export interface Offer {
   createdSerial: number;
   /** Rule sets, pricing memory and published prices: plain data, so snapshots and hashes cover it. */
   pricing: OfferPricing;
+}
+
+/** An offer sold by group-buy, as group code sees it once `isGroupOffer` has said so. */
+export type GroupOffer = Offer & { mechanism: GroupSettings };
+
+export function isGroupOffer(offer: Offer): offer is GroupOffer {
+  return offer.mechanism.type === 'group';
 }
 
 export interface Member {

@@ -1,9 +1,11 @@
 // Read models: what clients and merchants may see of the market, as plain data. Views never expose internal
 // maps and never change state.
 import type { RuleSet } from '../pricing/index.ts';
+import { auctionView, type AuctionView } from './auctions/index.ts';
 import { currentUnitPrice } from './groups.ts';
 import { availableUnits } from './inventory.ts';
 import { versionInForce, type PricePoint, type RuleSetVersion } from './offer-pricing.ts';
+import { reservationView, type ReservationView } from './reservations/index.ts';
 import type { EngineState, Group, Offer } from './state.ts';
 
 export interface OfferView {
@@ -22,6 +24,10 @@ export interface OfferView {
   endMs: number | null;
   mechanism: Offer['mechanism'];
   liveGroups: number;
+  /** An auction offer's public state (sealed bids stay sealed); null for other mechanisms. */
+  auction: AuctionView | null;
+  /** A reservation offer's public state (queue length, units, slots); null for other mechanisms. */
+  reservation: ReservationView | null;
   /** The headline price: a new group's unit price now, for a shopper with no discount (as last repriced). */
   priceMinor: number;
   ruleSetVersion: number;
@@ -73,6 +79,8 @@ export function offerView(offer: Offer): OfferView {
     endMs: offer.endMs,
     mechanism: structuredClone(offer.mechanism),
     liveGroups: offer.liveGroups.size,
+    auction: offer.auction && auctionView(offer),
+    reservation: offer.reservation && reservationView(offer),
     priceMinor: offer.pricing.headlinePriceMinor,
     ruleSetVersion: versionInForce(offer).version,
     pendingRuleSet: offer.pricing.pending && { version: offer.pricing.pending.ruleSet.version, effectiveAtMs: offer.pricing.pending.effectiveAtMs },

@@ -88,6 +88,8 @@ export function publicEvent(engine: Engine, event: EngineEvent): object {
     // Pricing: the offer's price and its explanation are public (every watcher sees the same price).
     case 'rule_set_activated':
     case 'price_changed':
+    case 'auction_placeholder':
+    case 'reservation_placeholder':
       return event;
     default:
       return unreachable(event);
@@ -120,6 +122,8 @@ export function privateEvents(event: EngineEvent): { shopperId: string; event: o
     case 'group_formed':
     case 'rule_set_activated':
     case 'price_changed':
+    case 'auction_placeholder':
+    case 'reservation_placeholder':
       return [];
     default:
       return unreachable(event);

@@ -72,6 +72,8 @@ export class ShopperLedger {
       case 'group_formed':
       case 'rule_set_activated':
       case 'price_changed':
+      case 'auction_placeholder':
+      case 'reservation_placeholder':
         return;
       default:
         return unreachable(event);

@@ -332,7 +332,7 @@ describe('ownership of state', () => {
     const { engine, create } = market();
     engine.apply(create);
     const before = engine.stateHash();
-    if (create.type === 'create_offer') {
+    if (create.type === 'create_offer' && create.mechanism.type === 'group') {
       create.mechanism.minSize = 7; // group size settings are promises; only the engine may hold them
       create.mechanism.tiers[0]!.priceMinor = 5_000; // above the base price: a table the engine would refuse
     }
@@ -348,7 +348,8 @@ describe('ownership of state', () => {
     const before = engine.stateHash();
     if (edit.type === 'edit_offer') edit.patch.tiers![0]!.priceMinor = 5_000;
     expect(engine.stateHash()).toBe(before);
-    expect(engine.offer('o1')?.mechanism.tiers).toEqual([{ minSize: 2, priceMinor: 800 }]);
+    expect(engine.offer('o1')?.mechanism).toHaveProperty('tiers', [{ minSize: 2, priceMinor: 800 }]);
+
   });
 
   it('is not changed by mutating a result it returned, and a retry still gets the first result', () => {

@@ -396,6 +396,8 @@ export class ReferenceMarket {
         return { ok: true };
       case 'set_rule_set':
         throw new Error('the reference model prices by group settings only; set_rule_set is tested on its own');
+      default:
+        throw new Error(`the reference model covers group-buys only, not ${cmd.type}; auctions and reservations have their own`);
     }
   }
 
@@ -416,6 +418,7 @@ export class ReferenceMarket {
     if (this.offerById(cmd.offerId)) return no('offer_exists');
     if (this.offers.length >= this.config.maxOffers) return no('capacity_exceeded');
     const m = cmd.mechanism;
+    if (m.type !== 'group') throw new Error('the reference model covers group-buys only');
     if (m.maxSize !== undefined && m.maxSize < m.minSize) return no('invalid_settings');
     if (m.autoFillMaxSeats >= m.minSize) return no('invalid_settings');
     if (this.tiersInvalid(cmd.basePriceMinor, m.tiers)) return no('invalid_settings');
