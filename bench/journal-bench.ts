@@ -11,7 +11,8 @@
 // - acknowledged commands/s through the Sequencer (engine apply + journal, no sockets);
 // - recovery time: a snapshot after the offers are created, then a journal tail of --recovery-entries commands.
 // Options: --entries N (default 200k), --recovery-entries N (default 1m), --store both|redis|file, --seed N,
-// --fsync everysec|always (Redis appendfsync). Numbers take k/m suffixes.
+// --fsync everysec|always (Redis appendfsync), --json (the figures as JSON on stdout, the text on stderr; a
+// --recovery-entries of 0 skips recovery). Numbers take k/m suffixes.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -49,6 +50,7 @@ const { values } = parseArgs({
     store: { type: 'string', default: 'both' },
     seed: { type: 'string', default: '1' },
     fsync: { type: 'string', default: 'everysec' },
+    json: { type: 'boolean', default: false },
   },
 });
 const ENTRIES = count(values.entries);
@@ -59,7 +61,24 @@ const STORES = values.store === 'both' ? ['redis', 'file'] : [values.store];
 const WINDOW = 8_192;
 const PACED_RATES = [10_000, 50_000, 100_000];
 
-const line = (text = ''): boolean => process.stdout.write(`${text}\n`);
+const JSON_OUTPUT = values.json;
+// With --json the text report goes to stderr as progress, so stdout carries the JSON alone.
+const line = (text = ''): boolean => (JSON_OUTPUT ? process.stderr : process.stdout).write(`${text}\n`);
+
+/** Per store: the raw ceiling and group commit, appends acknowledged per second (what --json prints). */
+interface StoreFigures {
+  rawPerS: number;
+  /** redis-benchmark's XADD, when installed (Redis only). */
+  redisBenchmarkPerS?: number | null;
+  groupCommitPerS: number;
+  groupCommitAckP99Us: number;
+  sequencerPerS: number;
+}
+const figures: { entries: number; recoveryEntries: number; fsync: string; redis?: StoreFigures; file?: StoreFigures } = {
+  entries: ENTRIES,
+  recoveryEntries: RECOVERY_ENTRIES,
+  fsync: FSYNC,
+};
 const rate = (n: number, ms: number): string => `${Math.round((n / ms) * 1_000).toLocaleString('en-US')}/s`;
 const us = (value: number): string => (value >= 1_000 ? `${(value / 1_000).toFixed(2)} ms` : `${value} µs`);
 const latency = (h: Histogram): string => {
@@ -215,7 +234,9 @@ async function recovery(
   await server.kill();
 }
 
-async function benchGroupCommit(name: string, makeJournal: (prefix: string) => Promise<Journal>, commands: (n: number) => Command[], inFlight: number, setup: Command[]): Promise<number> {
+type GroupCommitFigures = Pick<StoreFigures, 'groupCommitPerS' | 'groupCommitAckP99Us' | 'sequencerPerS'>;
+
+async function benchGroupCommit(name: string, makeJournal: (prefix: string) => Promise<Journal>, commands: (n: number) => Command[], inFlight: number, setup: Command[]): Promise<GroupCommitFigures> {
   const run = async <T>(prefix: string, body: (journal: GroupCommitJournal) => Promise<T>): Promise<T> => {
     const journal = new GroupCommitJournal(await makeJournal(`${name}-${prefix}`), { maxBatchesInFlight: inFlight });
     try {
@@ -236,7 +257,7 @@ async function benchGroupCommit(name: string, makeJournal: (prefix: string) => P
   }
   const seq = await run('seq', (journal) => throughSequencer(journal, setup, commands(ENTRIES)));
   line(`  sequencer (engine + journal, ${WINDOW} in flight): ${rate(ENTRIES, seq.ms)} acknowledged commands; latency ${latency(seq.hist)}`);
-  return (ENTRIES / sat.ms) * 1_000;
+  return { groupCommitPerS: (ENTRIES / sat.ms) * 1_000, groupCommitAckP99Us: sat.hist.summary().p99, sequencerPerS: (ENTRIES / seq.ms) * 1_000 };
 }
 
 async function redisThroughput(redis: RedisServer, source: CommandSource): Promise<void> {
@@ -267,7 +288,9 @@ async function redisThroughput(redis: RedisServer, source: CommandSource): Promi
     const rbPerS = rbText ? Number(rbText) : null;
     line(`  redis-benchmark XADD (-c 1 -P 512, same payload): ${rbPerS ? `${Math.round(rbPerS).toLocaleString('en-US')}/s` : `not available (${rb.error?.message ?? rb.stderr})`}`);
     await client.del('raw:warm', 'raw:stream', 'rb:stream');
-    const gcPerS = await benchGroupCommit('r', async (prefix) => new RedisJournal(client, { keyPrefix: `{${prefix}}:` }), source.stream, 2, source.setup);
+    const groupCommit = await benchGroupCommit('r', async (prefix) => new RedisJournal(client, { keyPrefix: `{${prefix}}:` }), source.stream, 2, source.setup);
+    figures.redis = { rawPerS, redisBenchmarkPerS: rbPerS, ...groupCommit };
+    const gcPerS = groupCommit.groupCommitPerS;
     const vsBenchmark = rbPerS ? `, of redis-benchmark ${(gcPerS / rbPerS).toFixed(2)}` : '';
     line(`  group commit as a share of raw XADD from Node ${(gcPerS / rawPerS).toFixed(2)}${vsBenchmark}  [goal ≥ 0.5 and ≥ 150,000/s; ack p99 ≤ 2 ms]`);
     await client.flushall();
@@ -302,7 +325,8 @@ async function fileThroughput(dir: string, source: CommandSource): Promise<void>
   const rawMs = performance.now() - rawStarted;
   await handle.close();
   line(`  raw write + fdatasync of 512-line batches (pre-encoded): ${rate(ENTRIES, rawMs)}`);
-  await benchGroupCommit('f', (prefix) => FileJournal.open({ dir: join(dir, prefix) }), source.stream, 1, source.setup);
+  const groupCommit = await benchGroupCommit('f', (prefix) => FileJournal.open({ dir: join(dir, prefix) }), source.stream, 1, source.setup);
+  figures.file = { rawPerS: (ENTRIES / rawMs) * 1_000, ...groupCommit };
 }
 
 async function fileRecovery(dir: string, source: CommandSource): Promise<void> {
@@ -323,11 +347,14 @@ try {
   if (redis) await redisThroughput(redis, source);
   if (STORES.includes('file')) await fileThroughput(dir, source);
   source = null;
-  const big = commandSource(RECOVERY_ENTRIES);
-  if (redis) await redisRecovery(redis, big);
-  if (STORES.includes('file')) await fileRecovery(dir, big);
+  if (RECOVERY_ENTRIES > 0) {
+    const big = commandSource(RECOVERY_ENTRIES);
+    if (redis) await redisRecovery(redis, big);
+    if (STORES.includes('file')) await fileRecovery(dir, big);
+  }
 } finally {
   await redis?.destroy();
   await rm(dir, { recursive: true, force: true });
 }
 line(`\nload average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}. Figures only: nothing here fails on timing.`);
+if (JSON_OUTPUT) console.log(JSON.stringify(figures, null, 2));
