@@ -136,7 +136,7 @@ export class Engine {
   /** The queue or slots of a `reservation` offer; with `shopperId`, that shopper's own place, holds and rentals too. */
   reservation(offerId: string, shopperId?: string): ReservationView | null {
     const offer = this.state.offers.get(offerId);
-    return offer?.reservation ? reservationView(offer, shopperId) : null;
+    return offer?.reservation ? reservationView(offer, shopperId, this.state.nowMs) : null;
   }
 
   /** Offer ids in creation order. */
@@ -196,12 +196,13 @@ function dispatch(ctx: Ctx, cmd: Command): CommandResult {
 function isLive(state: EngineState, entry: Deadline): boolean {
   if (entry.kind === 'group') return state.groups.get(entry.id)?.deadlineMs === entry.atMs;
   const offer = state.offers.get(entry.id);
-  if (offer === undefined || offer.status === 'closed') return false;
+  if (offer === undefined) return false;
+  // Confirmed bookings outlive their offer's close: they still end, and release deposits, at their own time.
+  if (entry.kind === 'reservation') return isReservationDeadlineLive(offer, entry);
+  if (offer.status === 'closed') return false;
   switch (entry.kind) {
     case 'auction':
       return isAuctionDeadlineLive(offer, entry);
-    case 'reservation':
-      return isReservationDeadlineLive(offer, entry);
     case 'offer_end':
       return offer.endMs === entry.atMs;
     case 'rule_set':

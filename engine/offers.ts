@@ -6,7 +6,7 @@ import type { CommandOf, GroupSettings, PriceTier } from './commands.ts';
 import { pricingInputsChanged, unreachable, type Ctx } from './context.ts';
 import { derivedRuleSet, newOfferPricing, putInForce, startPricing, versionInForce } from './offer-pricing.ts';
 import { reject, type CommandResult, type Rejection } from './results.ts';
-import { closeReservationWithOffer, reservationPatchProblem, reservationSettingsProblem, startReservation } from './reservations/index.ts';
+import { closeReservationWithOffer, reservationOfferEdited, reservationPatchProblem, reservationSettingsProblem, startReservation } from './reservations/index.ts';
 import { parseOfferRuleSet } from './rule-sets.ts';
 import { settleOnOfferClose } from './settlement.ts';
 import type { Offer } from './state.ts';
@@ -185,6 +185,8 @@ export function editOffer(ctx: Ctx, cmd: CommandOf<'edit_offer'>): CommandResult
     // The derived rule set follows the group settings: derived again, as the next version, in force now.
     putInForce(ctx, offer, derivedRuleSet(offer, versionInForce(offer).version + 1), 'group_settings', ctx.nowMs);
   }
+  // More units may have freed room for shoppers waiting in a reservation queue or on a slot's waitlist.
+  if (offer.reservation) reservationOfferEdited(ctx, offer);
   pricingInputsChanged(ctx, offer);
   return { ok: true, offerId: offer.id };
 }

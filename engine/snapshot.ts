@@ -107,6 +107,8 @@ export function rebuildDeadlines(state: EngineState): void {
     state.deadlines.push({ atMs: group.deadlineMs, kind: 'group', id: group.id, order: group.createdSerial });
   }
   for (const offer of state.offers.values()) {
+    // Before the closed check: a closed offer's confirmed bookings still end at their time.
+    if (offer.reservation) pushReservationDeadlines(offer, state.deadlines);
     if (offer.status === 'closed') continue;
     const order = offer.createdSerial;
     if (offer.endMs !== null) state.deadlines.push({ atMs: offer.endMs, kind: 'offer_end', id: offer.id, order });
@@ -114,6 +116,5 @@ export function rebuildDeadlines(state: EngineState): void {
     if (pending !== null) state.deadlines.push({ atMs: pending.effectiveAtMs, kind: 'rule_set', id: offer.id, order });
     if (offer.pricing.repriceAtMs !== null) state.deadlines.push({ atMs: offer.pricing.repriceAtMs, kind: 'reprice', id: offer.id, order });
     if (offer.auction) pushAuctionDeadlines(offer, state.deadlines);
-    if (offer.reservation) pushReservationDeadlines(offer, state.deadlines);
   }
 }

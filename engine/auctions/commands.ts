@@ -28,13 +28,16 @@ export const DutchClock = z.strictObject({
 export const AuctionSettings = z.strictObject({
   type: z.literal('auction'),
   kind: z.enum(['english', 'vickrey', 'uniform', 'dutch']),
-  /** Hidden: below it nothing sells. 0: no reserve. */
+  /** Hidden: below it nothing sells. 0: no reserve. Not for Dutch auctions (their floor plays that part). */
   reservePriceMinor: Money.default(0),
-  /** Sorted by `fromMinor`, the first from 0. English only; the others take any bid at or above the opening. */
+  /**
+   * Sorted by strictly increasing `fromMinor`, the first from 0. Read by English auctions only; the others take any
+   * bid at or above the opening price.
+   */
   increments: z.array(IncrementStep).min(1).max(LIMITS.tiersMax).default([{ fromMinor: 0, stepMinor: 1 }]),
   /** English only: anyone may buy at this price until the first bid (or while the reserve is unmet). */
   buyNowPriceMinor: Money.optional(),
-  /** English only. */
+  /** English, Vickrey and uniform (not Dutch: the first acceptance closes it). Any accepted bid counts. */
   softClose: SoftClose.optional(),
   /** Dutch only (and required there). */
   dutch: DutchClock.optional(),
@@ -67,3 +70,4 @@ export const AUCTION_COMMANDS = [PlaceBid, BuyNow, AcceptPrice] as const;
 export type AuctionSettings = z.output<typeof AuctionSettings>;
 export type AuctionKind = AuctionSettings['kind'];
 export type IncrementStep = z.output<typeof IncrementStep>;
+export type DutchClock = z.output<typeof DutchClock>;

@@ -1,6 +1,6 @@
 // Reservation settings and the commands shoppers send to queued resources and bookable slots (SPEC §4). The
-// offer's inventory is the resource's capacity (units); its rule set prices a rental or a booking (see
-// docs/engine.md). Every command names its offer, so an offer's reservations live wholly inside it.
+// offer's inventory is the resource's capacity (units); its rule set prices a rental or a booking (the contract:
+// docs/reservations.md). Every command names its offer, so an offer's reservations live wholly inside it.
 import { z } from 'zod';
 import { commandBase, DurationMs, Id, Money, shopperFacts, TimeMs } from '../schema-primitives.ts';
 
@@ -29,7 +29,11 @@ export const ReservationSettings = z.strictObject({
   slotMaxMs: DurationMs.optional(),
 });
 
-/** Shopper facts a reservation needs besides who they are, as the gateway vouches for them (from the token). */
+/**
+ * Shopper facts a reservation needs besides who they are, as the gateway vouches for them (from the token): the
+ * member tier as a priority class (0 the highest; one the offer does not have counts as its lowest) and the credit
+ * score that may waive the deposit.
+ */
 const renter = {
   ...shopperFacts,
   priorityClass: z.number().int().min(0).max(7).default(0),
@@ -39,13 +43,19 @@ const holdOwner = { ...commandBase, shopperId: Id, offerId: Id };
 
 export const JoinQueue = z.strictObject({ type: z.literal('join_queue'), ...commandBase, ...renter, offerId: Id });
 export const LeaveQueue = z.strictObject({ type: z.literal('leave_queue'), ...holdOwner });
-/** Confirms a hold: a queue hold starts a rental, a booking hold confirms the booking. */
+/**
+ * Confirms a hold (`holdId` from `hold_offered`; a slot hold's id is its booking id): a queue hold starts a rental
+ * under the same id, a booking hold confirms the booking. Only the hold's own shopper may confirm, extend or release.
+ */
 export const ConfirmHold = z.strictObject({ type: z.literal('confirm_hold'), ...holdOwner, holdId: Id });
 export const ExtendHold = z.strictObject({ type: z.literal('extend_hold'), ...holdOwner, holdId: Id });
 /** Declines a hold: the unit passes to the next shopper waiting. */
 export const ReleaseHold = z.strictObject({ type: z.literal('release_hold'), ...holdOwner, holdId: Id });
 export const ReturnUnit = z.strictObject({ type: z.literal('return_unit'), ...holdOwner, rentalId: Id });
-/** Books `[startMs, endMs)`; when no unit is free then, waits on that slot's waitlist if `waitlist`. */
+/**
+ * Books `[startMs, endMs)` on the lowest unit free then, as a hold to confirm; when none is free, waits on that exact
+ * slot's waitlist if `waitlist` (a waiting booking has its id already; cancel_booking takes it off the waitlist).
+ */
 export const BookSlot = z.strictObject({
   type: z.literal('book_slot'),
   ...commandBase,

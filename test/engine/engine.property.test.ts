@@ -23,7 +23,8 @@ import {
   type PriceTier,
   CORE_REJECTION_CODES,
 } from '../../engine/index.ts';
-import { ReferenceMarket, type Projection, type RefResult, type TraceRecord } from './reference-model.ts';
+import { engineProjection, summarizeResult as summarize, traceOf } from './reference-compare.ts';
+import { ReferenceMarket, type RefResult } from './reference-model.ts';
 
 // ---- scenario specs ---------------------------------------------------------------------------------------------
 // Steps are generated as specs with times relative to the running clock and group references that may point at
@@ -259,131 +260,6 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
     .map((actions) => actions.map((a, i): StepSpec => ({ time: { kind: 'advance', ms: 0 }, key: undefined, action: { ...a, merchantId: 'm1', offerId: OFFER_IDS[i]! } }))),
   steps: fc.array(step, { maxLength: 60, size: 'max' }),
 });
-
-// ---- reducing the engine's output to the reference's vocabulary -----------------------------------------------
-
-/** The fields of a result that the contract defines for each command. */
-function summarize(cmd: Command, result: CommandResult, toRef: (id: string) => string): RefResult {
-  if (!result.ok) return { ok: false, code: result.code };
-  const groupId = result.groupId === undefined ? undefined : toRef(result.groupId);
-  switch (cmd.type) {
-    case 'create_offer':
-    case 'edit_offer':
-    case 'pause_offer':
-    case 'resume_offer':
-    case 'close_offer':
-    case 'set_rule_set':
-      return { ok: true, offerId: result.offerId };
-    case 'open_group':
-    case 'match_group':
-      return { ok: true, offerId: result.offerId, groupId, opened: result.opened, chargedMinor: result.chargedMinor, unitPriceMinor: result.quote?.unitPriceMinor };
-    case 'join_group':
-      return { ok: true, offerId: result.offerId, groupId, chargedMinor: result.chargedMinor, unitPriceMinor: result.quote?.unitPriceMinor };
-    case 'leave_group':
-      return { ok: true, offerId: result.offerId, groupId, refundMinor: result.refundMinor };
-    case 'quote':
-      return { ok: true, offerId: result.offerId, groupId, unitPriceMinor: result.quote?.unitPriceMinor, availableUnits: result.availableUnits };
-    case 'tick':
-      return { ok: true };
-    default:
-      throw new Error(`the group-buy property test does not generate ${cmd.type}`);
-  }
-}
-
-function traceOf(events: EngineEvent[], toRef: (id: string) => string): TraceRecord[] {
-  const trace: TraceRecord[] = [];
-  for (const event of events) {
-    switch (event.type) {
-      case 'offer_created':
-      case 'offer_paused':
-      case 'offer_resumed':
-        trace.push({ type: event.type, offerId: event.offerId, atMs: event.atMs });
-        break;
-      case 'offer_closed':
-        trace.push({ type: event.type, offerId: event.offerId, reason: event.reason, atMs: event.atMs });
-        break;
-      case 'offer_edited':
-      case 'rule_set_activated':
-        break; // which fields an edit lists, and the derived rule set's versions, are not part of the contract
-      case 'price_changed':
-        trace.push({ type: event.type, offerId: event.offerId, priceMinor: event.priceMinor, previousPriceMinor: event.previousPriceMinor, atMs: event.atMs });
-        break;
-      case 'group_opened':
-        trace.push({ type: event.type, groupId: toRef(event.groupId), leaderId: event.leaderId, deadlineMs: event.deadlineMs, atMs: event.atMs });
-        break;
-      case 'group_joined':
-        trace.push({
-          type: event.type,
-          groupId: toRef(event.groupId),
-          shopperId: event.shopperId,
-          qty: event.qty,
-          chargedMinor: event.chargedMinor,
-          quotedUnitPriceMinor: event.quotedUnitPriceMinor,
-          size: event.size,
-          atMs: event.atMs,
-        });
-        break;
-      case 'group_left':
-        trace.push({ type: event.type, groupId: toRef(event.groupId), shopperId: event.shopperId, qty: event.qty, refundMinor: event.refundMinor, size: event.size, atMs: event.atMs });
-        break;
-      case 'group_formed':
-        trace.push({ type: event.type, groupId: toRef(event.groupId), size: event.size, atMs: event.atMs });
-        break;
-      case 'group_completed':
-        trace.push({
-          type: event.type,
-          groupId: toRef(event.groupId),
-          size: event.size,
-          autoFilledSeats: event.autoFilledSeats,
-          reason: event.reason,
-          members: event.members.map((m) => ({ ...m })),
-          atMs: event.atMs,
-        });
-        break;
-      case 'group_failed':
-        trace.push({ type: event.type, groupId: toRef(event.groupId), size: event.size, reason: event.reason, refunds: event.refunds.map((r) => ({ ...r })), atMs: event.atMs });
-        break;
-    }
-  }
-  return trace;
-}
-
-function engineProjection(engine: Engine, toRef: (id: string) => string): Projection {
-  const snapshot = engine.snapshot();
-  return {
-    nowMs: engine.nowMs,
-    offers: engine.offerIds().map((id) => {
-      const view = engine.offer(id)!;
-      const data = snapshot.offers.find((offer) => offer.id === id)!;
-      return {
-        offerId: view.offerId,
-        status: view.status,
-        inventory: view.inventory,
-        heldUnits: view.heldUnits,
-        soldUnits: view.soldUnits,
-        basePriceMinor: view.basePriceMinor,
-        perShopperLimit: view.perShopperLimit,
-        endMs: view.endMs,
-        unitsByShopper: [...data.unitsByShopper].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-      };
-    }),
-    liveGroups: snapshot.groups.map((group) => ({
-      groupId: toRef(group.id),
-      offerId: group.offerId,
-      status: group.status,
-      leaderId: group.leaderId,
-      deadlineMs: group.deadlineMs,
-      members: group.members.map((m) => ({ shopperId: m.shopperId, qty: m.qty, quotedUnitPriceMinor: m.quotedUnitPriceMinor, chargedMinor: m.chargedMinor })),
-    })),
-    settledGroups: snapshot.settledGroups.map((settled) => ({
-      groupId: toRef(settled.id),
-      offerId: settled.offerId,
-      status: settled.status,
-      reason: settled.reason,
-      size: settled.size,
-    })),
-  };
-}
 
 // ---- checks on the engine alone --------------------------------------------------------------------------------
 
@@ -715,7 +591,7 @@ class Run {
     checkQuote(pair.engine, applied.result);
     expect(traceOf(applied.events, this.toRef), 'events').toEqual(expected.trace);
     this.ledger.record(applied.events);
-    expect(engineProjection(this.engine, this.toRef), 'state').toEqual(this.ref.projection());
+    expect(engineProjection(this.engine.snapshot(), this.toRef), 'state').toEqual(this.ref.projection());
     expect(this.engine.nextDeadlineMs(), 'next deadline').toBe(this.ref.nextDeadlineMs());
     expect(this.engine.checkInvariants(), 'invariants').toEqual([]);
     this.checkViews();

@@ -8,7 +8,7 @@ import { canonicalJson, type Applied, type Command, type EngineConfig, type Engi
 import { ReferenceMarket, type RefStep } from '../engine/reference-model.ts';
 import { CheckFailure, expectSame } from './check-failure.ts';
 import type { SimEngine } from './engine-port.ts';
-import { engineProjection, summarizeResult, traceOf } from './reference-view.ts';
+import { engineProjection, summarizeResult, traceOf } from '../engine/reference-compare.ts';
 
 export class ReferenceCheck {
   private readonly ref: ReferenceMarket;

@@ -1,9 +1,8 @@
 // The engine's output reduced to the reference model's vocabulary (test/engine/reference-model.ts): the fields of a
 // result the contract defines, the trace of facts that move money or change a group's life, and the projection of
-// state. These are the same comparisons the differential property test makes (its helpers live inside its test
-// file, so they are restated here against the reference model's exported types).
+// state. The differential property test and the fault-injecting simulation both compare through these.
 import type { Command, CommandResult, EngineEvent, EngineSnapshot } from '../../engine/index.ts';
-import type { Projection, RefResult, TraceRecord } from '../engine/reference-model.ts';
+import type { Projection, RefResult, TraceRecord } from './reference-model.ts';
 
 export type ToRef = (engineGroupId: string) => string;
 
