@@ -7,7 +7,7 @@ import type { EffectQueues } from './queues.ts';
 
 export interface DeadLetter {
   effectId: string;
-  /** `merchant:<merchantId>` for webhooks, `payments` for charges, refunds and orders. */
+  /** `merchant:<merchantId>` for webhooks, `payments` for money effects (charges, refunds, orders, deposits). */
   owner: string;
   queue: EffectQueueName;
   effect: EffectSpec;
@@ -102,7 +102,7 @@ export class DeadLetterAdmin {
     return this.store.list(merchantOwner(merchantId), limit);
   }
 
-  /** Charges, refunds and orders that failed for good, newest first: for operators, not merchants. */
+  /** Money effects (charges, refunds, orders, deposits) that failed for good, newest first: for operators, not merchants. */
   paymentDeadLetters(limit = 100): Promise<DeadLetter[]> {
     return this.store.list('payments', limit);
   }

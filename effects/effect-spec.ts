@@ -1,10 +1,21 @@
-// What an effect is: one call to the outside world (a charge, a refund, an order, a merchant webhook) derived
-// from the engine's events, as plain JSON data so it can sit in a BullMQ job and be replayed byte for byte.
+// What an effect is: one call to the outside world (a charge, a refund, an order, a deposit hold or release, a
+// merchant webhook) derived from the engine's events, as plain JSON data so it can sit in a BullMQ job and be
+// replayed byte for byte.
 //
 // Every effect carries an `effectId`. It is the BullMQ jobId (so adding the same effect twice while the job is
 // still in Redis is a no-op) and the idempotency key the receiver sees (so running it twice takes effect once).
 
-/** Who a money effect is about, shared by charges, refunds and orders. */
+/**
+ * What a money effect is for, named by the engine id that makes it unique: a shopper's seat in a group, a won
+ * auction's order, a rental, a booking. Providers can show it on the payment; the ids below never depend on it.
+ */
+export type MoneySubject =
+  | { type: 'group'; groupId: string }
+  | { type: 'auction'; orderId: string }
+  | { type: 'rental'; rentalId: string }
+  | { type: 'booking'; bookingId: string };
+
+/** Who a money effect is about, shared by every payment-queue effect. */
 interface MoneyEffectBase {
   effectId: string;
   /** The journal seq of the command whose events produced this effect. */
@@ -13,13 +24,14 @@ interface MoneyEffectBase {
   atMs: number;
   merchantId: string;
   offerId: string;
-  groupId: string;
   shopperId: string;
   currency: string;
+  subject: MoneySubject;
   /**
-   * Ties a shopper's charge in one group to its refunds and its order: `<namespace>|<groupId>|<shopperId>`.
-   * A shopper holds at most one charge in a group at a time (leaving refunds it in full before any rejoin),
-   * so a provider adapter can map this reference to the payment a refund applies to.
+   * Ties the money effects of one payment together (a charge, its refunds, its order; a deposit hold and its
+   * release): `<namespace>|<groupId>|<shopperId>` for a group seat (a shopper holds at most one charge in a group
+   * at a time: leaving refunds it in full before any rejoin), `<namespace>|<orderId>`, `<namespace>|<rentalId>`,
+   * `<namespace>|<bookingId>` otherwise. A provider adapter maps it to the payment a refund or release applies to.
    */
   paymentRef: string;
 }
@@ -30,10 +42,15 @@ export interface ChargeEffect extends MoneyEffectBase {
   amountMinor: number;
 }
 
+/**
+ * `left`: the shopper left an open group; `settled`: the difference to the group's final price; `failed`: the
+ * group failed; `cancelled`: a confirmed booking was cancelled before its start.
+ */
+export type RefundReason = 'left' | 'settled' | 'failed' | 'cancelled';
+
 export interface RefundEffect extends MoneyEffectBase {
   kind: 'refund';
-  /** `left`: the shopper left an open group; `settled`: the difference to the final price; `failed`: the group failed. */
-  reason: 'left' | 'settled' | 'failed';
+  reason: RefundReason;
   amountMinor: number;
 }
 
@@ -42,11 +59,41 @@ export interface OrderEffect extends MoneyEffectBase {
   qty: number;
   unitPriceMinor: number;
   totalMinor: number;
+  /**
+   * What the order itself charges. 0 for a group order: the seat was charged at join and the difference refunded.
+   * `totalMinor` for an auction order: nothing is charged while bidding, so the order is the payment.
+   */
+  chargeMinor: number;
 }
 
-export type PaymentEffect = ChargeEffect | RefundEffect | OrderEffect;
+/** A deposit held (authorised, not captured) when a rental starts or a booking is confirmed. */
+export interface DepositHoldEffect extends MoneyEffectBase {
+  kind: 'deposit_hold';
+  amountMinor: number;
+}
 
-export type WebhookEventType = 'group_completed' | 'group_failed' | 'offer_closed';
+/** `returned`: the rented unit came back; `cancelled`: the booking was cancelled; `completed`: the booking is over. */
+export type DepositReleaseReason = 'returned' | 'cancelled' | 'completed';
+
+/** A held deposit given back, on the same `paymentRef` as its hold. */
+export interface DepositReleaseEffect extends MoneyEffectBase {
+  kind: 'deposit_release';
+  reason: DepositReleaseReason;
+  amountMinor: number;
+}
+
+export type PaymentEffect = ChargeEffect | RefundEffect | OrderEffect | DepositHoldEffect | DepositReleaseEffect;
+
+export type WebhookEventType =
+  | 'group_completed'
+  | 'group_failed'
+  | 'offer_closed'
+  | 'auction_closed'
+  | 'rental_started'
+  | 'rental_ended'
+  | 'booking_confirmed'
+  | 'booking_cancelled'
+  | 'booking_completed';
 
 /** The JSON body a merchant receives. `id` equals the effect id and stays the same across retries and redeliveries. */
 export interface WebhookPayload {

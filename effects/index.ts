@@ -1,5 +1,5 @@
 // Public surface of effects: the outbox the gateway feeds, the queues and workers that carry effects out, the
-// payment provider seam, webhook signing and delivery, and dead letters. See docs/effects.md.
+// payment provider seam and its simulation, webhook signing and delivery, and dead letters. See docs/effects.md.
 export { EffectOutbox, OutboxClosedError, OutboxFlushTimeoutError, type OutboxOptions, type OutboxStats } from './outbox.ts';
 export { deriveEffects, cachedOfferInfo, paymentRef, UnknownOfferError, type DeriveContext, type OfferInfo } from './derive.ts';
 export {
@@ -13,6 +13,11 @@ export {
   type ChargeEffect,
   type RefundEffect,
   type OrderEffect,
+  type DepositHoldEffect,
+  type DepositReleaseEffect,
+  type DepositReleaseReason,
+  type RefundReason,
+  type MoneySubject,
   type WebhookEffect,
   type WebhookPayload,
   type WebhookEventType,
@@ -30,21 +35,26 @@ export {
 } from './queues.ts';
 export { EffectWorkers, type EffectWorkersOptions, type PaymentResult, type WebhookResult } from './workers.ts';
 export {
-  SimulatedPaymentProvider,
   PaymentRejectedError,
   ProviderUnavailableError,
   type PaymentProvider,
   type ChargeRequest,
   type RefundRequest,
   type OrderRequest,
+  type DepositHoldRequest,
+  type DepositReleaseRequest,
   type ProviderReceipt,
   type CallOptions,
+  type ProviderOperation,
+} from './payment-provider.ts';
+export {
+  SimulatedPaymentProvider,
   type ProviderFault,
   type ProviderCall,
-  type ProviderOperation,
   type PaymentBalance,
   type SimulatedProviderOptions,
-} from './payment-provider.ts';
+  type AppliedEffect,
+} from './simulated-payment-provider.ts';
 export {
   signWebhook,
   verifyWebhook,

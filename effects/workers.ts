@@ -1,5 +1,5 @@
-// Effect workers: BullMQ workers that carry effects out — payments through a PaymentProvider, webhooks over
-// HTTP — with the retry policy of their queue, and dead-letter what fails for good.
+// Effect workers: BullMQ workers that carry effects out — payments (charges, refunds, orders, deposit holds and
+// releases) through a PaymentProvider, webhooks over HTTP — with the retry policy of their queue, and dead-letter what fails for good.
 //
 // A job can run more than once: a retry after a timeout that hid a success, a worker that died mid-job (its
 // lock expires and the stalled check hands the job to another worker), a replay after the job was removed.
@@ -190,9 +190,21 @@ function callProvider(provider: PaymentProvider, effect: PaymentEffect, signal: 
       return provider.refund({ ...base, amountMinor: effect.amountMinor, reason: effect.reason }, { signal });
     case 'order':
       return provider.createOrder(
-        { ...base, offerId: effect.offerId, groupId: effect.groupId, qty: effect.qty, unitPriceMinor: effect.unitPriceMinor, totalMinor: effect.totalMinor },
+        {
+          ...base,
+          offerId: effect.offerId,
+          subject: effect.subject,
+          qty: effect.qty,
+          unitPriceMinor: effect.unitPriceMinor,
+          totalMinor: effect.totalMinor,
+          chargeMinor: effect.chargeMinor,
+        },
         { signal },
       );
+    case 'deposit_hold':
+      return provider.holdDeposit({ ...base, amountMinor: effect.amountMinor }, { signal });
+    case 'deposit_release':
+      return provider.releaseDeposit({ ...base, amountMinor: effect.amountMinor, reason: effect.reason }, { signal });
     default:
       return unreachable(effect);
   }

@@ -1,5 +1,6 @@
 // Shared pieces of the effects tests: a private redis-server, a market that numbers its commands like the
-// sequencer does and hands their events to the outbox, a loopback webhook receiver, and waiting with a deadline.
+// sequencer does and hands their events to the outbox (group-buys, auctions, reservations), a loopback webhook
+// receiver, and waiting with a deadline.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -67,6 +68,57 @@ export class Market {
 
   join(groupId: string, shopperId: string): void {
     this.send({ type: 'join_group', groupId, shopperId });
+  }
+
+  /** An auction offer (docs/auctions.md) of `inventory` units, opening at 1 000, ending at `nowMs + 60 s` (not Dutch). */
+  createAuction(offerId: string, merchantId: string, kind: 'english' | 'vickrey' | 'uniform' | 'dutch', inventory = 1, mechanism: Record<string, unknown> = {}): void {
+    this.send({
+      type: 'create_offer',
+      merchantId,
+      offerId,
+      title: 'Song dynasty vase',
+      currency: 'CNY',
+      inventory,
+      basePriceMinor: 1_000,
+      ...(kind === 'dutch' ? {} : { endMs: this.nowMs + 60_000 }),
+      mechanism: { type: 'auction', kind, ...mechanism },
+    });
+  }
+
+  bid(offerId: string, shopperId: string, maxBidMinor: number, qty = 1): void {
+    this.send({ type: 'place_bid', offerId, shopperId, maxBidMinor, qty });
+  }
+
+  /** A reservation offer of one unit priced 500, holds of 30 s, with the deposit given. */
+  createReservation(offerId: string, merchantId: string, mode: 'queue' | 'slots', depositMinor: number, mechanism: Record<string, unknown> = {}): void {
+    this.send({
+      type: 'create_offer',
+      merchantId,
+      offerId,
+      title: 'Shared e-bike',
+      currency: 'CNY',
+      inventory: 1,
+      basePriceMinor: 500,
+      mechanism: { type: 'reservation', mode, holdMs: 30_000, depositMinor, ...mechanism },
+    });
+  }
+
+  /** Joins a queue with a free unit and confirms the hold offered: returns the rental id. */
+  rent(offerId: string, shopperId: string, extra: Record<string, unknown> = {}): string {
+    const joined = this.send({ type: 'join_queue', offerId, shopperId, ...extra }).result as { reservation?: { holdId?: string } };
+    const holdId = joined.reservation?.holdId;
+    if (holdId === undefined) throw new Error(`${shopperId} was not offered a unit at once`);
+    this.send({ type: 'confirm_hold', offerId, shopperId, holdId });
+    return holdId;
+  }
+
+  /** Books a free slot and confirms it: returns the booking id. */
+  bookConfirmed(offerId: string, shopperId: string, startMs: number, endMs: number): string {
+    const booked = this.send({ type: 'book_slot', offerId, shopperId, startMs, endMs }).result as { reservation?: { bookingId?: string } };
+    const bookingId = booked.reservation?.bookingId;
+    if (bookingId === undefined) throw new Error(`${shopperId} could not book [${startMs}, ${endMs})`);
+    this.send({ type: 'confirm_hold', offerId, shopperId, holdId: bookingId });
+    return bookingId;
   }
 
   /** Moves the clock past every deadline and ticks: groups complete or fail. */
