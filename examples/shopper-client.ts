@@ -4,7 +4,7 @@
 // own channel, is matched into a group, then has `--friends` friends join by the invite link (the group id) and
 // prints every live delta until the group settles. Countdowns use the server's clock, not this machine's.
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
+import { money, reportFailure, serverUrls, Session, shopperToken } from './session.ts';
 
 const USAGE = 'usage: npx tsx examples/shopper-client.ts [--url http://127.0.0.1:8080] [--offer demo-tea] [--shopper alice] [--friends 0..20]';
 const FRIENDS_MAX = 20;
@@ -34,80 +34,16 @@ function readOptions() {
 }
 
 const values = readOptions();
-const httpUrl = values.url.replace(/\/$/, '');
-const wsUrl = `${httpUrl.replace(/^http/, 'ws')}/ws`;
+const { httpUrl, wsUrl } = serverUrls(values.url);
 const offerId = values.offer;
 const friendCount = values.friendCount;
 
-type ServerMessage = Record<string, unknown> & { type: string };
-
-/** One socket with request/answer matching: every request carries a requestId, every answer echoes it. */
-class Session {
-  private next = 0;
-  private readonly waiting = new Map<string, (message: ServerMessage) => void>();
-  /** Server clock minus ours, from the latest message stamped with `serverTimeMs`. */
-  clockOffsetMs = 0;
-
-  private constructor(
-    readonly name: string,
-    private readonly socket: WebSocket,
-    onPush: (message: ServerMessage) => void,
-  ) {
-    socket.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as ServerMessage;
-      if (typeof message.serverTimeMs === 'number') this.clockOffsetMs = message.serverTimeMs - Date.now();
-      const requestId = message.requestId;
-      if (typeof requestId === 'string' && this.waiting.has(requestId)) {
-        this.waiting.get(requestId)!(message);
-        this.waiting.delete(requestId);
-      } else {
-        onPush(message);
-      }
-    });
-  }
-
-  static open(name: string, onPush: (message: ServerMessage) => void = () => {}): Promise<Session> {
-    const socket = new WebSocket(wsUrl, ['tuan.v1']);
-    return new Promise((resolve, reject) => {
-      socket.once('open', () => resolve(new Session(name, socket, onPush)));
-      socket.once('error', reject);
-    });
-  }
-
-  request(message: Record<string, unknown>): Promise<ServerMessage> {
-    const requestId = `${this.name}-${++this.next}`;
-    return new Promise((resolve) => {
-      this.waiting.set(requestId, resolve);
-      this.socket.send(JSON.stringify({ ...message, requestId }));
-    });
-  }
-
-  async must(message: Record<string, unknown>): Promise<ServerMessage> {
-    const answer = await this.request(message);
-    if (answer.type === 'error') throw new Error(`${this.name}: ${String(message.type)} refused: ${String(answer.code)}: ${String(answer.message)}`);
-    return answer;
-  }
-
-  close(): void {
-    this.socket.close(1000);
-  }
-}
-
 async function tokenFor(shopperId: string): Promise<string> {
-  if (shopperId === values.shopper && process.env.TUAN_TOKEN) return process.env.TUAN_TOKEN;
-  const response = await fetch(`${httpUrl}/dev/shopper-tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ shopperId, newcomer: shopperId !== values.shopper }),
-  });
-  if (!response.ok) throw new Error(`no development tokens here (${response.status}); set TUAN_TOKEN to a token from gateway/mint-token.ts`);
-  return ((await response.json()) as { token: string }).token;
+  return shopperToken(httpUrl, shopperId, { newcomer: shopperId !== values.shopper }, shopperId === values.shopper ? process.env.TUAN_TOKEN : undefined);
 }
-
-const money = (minor: unknown) => (typeof minor === 'number' ? (minor / 100).toFixed(2) : '?');
 
 function describe(event: Record<string, unknown>, session: Session): string {
-  const serverNow = Date.now() + session.clockOffsetMs;
+  const serverNow = session.serverNowMs();
   switch (event.type) {
     case 'group_opened':
       return `group ${String(event.groupId)} opened by ${String(event.leaderId)}; ${Math.round((Number(event.deadlineMs) - serverNow) / 1000)} s to form`;
@@ -135,7 +71,7 @@ async function main(): Promise<void> {
 
   let settled: () => void = () => {};
   const done = new Promise<void>((resolve) => (settled = resolve));
-  const me = await Session.open(values.shopper, (message) => {
+  const me: Session = await Session.open(wsUrl, values.shopper, (message) => {
     if (message.type === 'delta') {
       const event = message.event as Record<string, unknown>;
       console.log(`  [${String(message.channel)} #${String(message.offset)}] ${describe(event, me)}`);
@@ -160,7 +96,7 @@ async function main(): Promise<void> {
 
   const friends: Session[] = [];
   for (let i = 1; i <= friendCount; i++) {
-    const friend = await Session.open(`${values.shopper}-friend-${i}`);
+    const friend = await Session.open(wsUrl, `${values.shopper}-friend-${i}`);
     await friend.must({ type: 'authenticate', token: await tokenFor(friend.name) });
     const joined = await friend.request({ type: 'join_group', groupId: result.groupId });
     if (joined.type === 'error') console.log(`  ${friend.name} could not join: ${String(joined.code)}`);
@@ -171,9 +107,4 @@ async function main(): Promise<void> {
   for (const session of [me, ...friends]) session.close();
 }
 
-main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  // fetch says only "fetch failed" when nothing listens: say where it looked and what to start.
-  console.error(message === 'fetch failed' ? `cannot reach ${httpUrl}: is the server running (npm start)?` : message);
-  process.exit(1);
-});
+main().catch(reportFailure(httpUrl));

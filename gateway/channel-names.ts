@@ -1,5 +1,9 @@
 // Channel names: `<kind>:<id>`. A channel is also the uWS topic its deltas are published on, so the name is
-// the only routing key. Kinds beyond these (auction, queue) slot in here when their engines exist.
+// the only routing key. Auctions and reservation queues have no kinds of their own: an offer has exactly one
+// mechanism, so `offer:<id>` already is the auction's or the queue's stream (its snapshot carries the offer's
+// `auction` or `reservation` view, its deltas their public events), and what is private to one bidder or renter
+// goes to `shopper:<id>` like every other private part. A separate `auction:<id>` would only repeat the offer's
+// stream under a second numbering.
 import { z } from 'zod';
 import { LIMITS } from '../engine/index.ts';
 

@@ -2,19 +2,25 @@
 // and operations (health, readiness, metrics, development tokens). docs/http-api.md documents each one.
 import type { TemplatedApp } from 'uWebSockets.js';
 import { z } from 'zod';
-import { CreateOffer, Id, OfferPatch } from '../engine/index.ts';
+import { CreateOffer, Id, Money, OfferPatch } from '../engine/index.ts';
 import { groupSummary } from './channel-views.ts';
 import { offerChannel } from './channel-names.ts';
 import { ownershipProblem, runCommand, type GatewayContext } from './context.ts';
 import { errorReply, merchantOf, refusal, route, validate, type Reply, type RequestData } from './http-kit.ts';
 import { listOffers } from './merchant-offers.ts';
-import { mintShopperToken } from './shopper-tokens.ts';
+import { CreditScoreClaim, mintShopperToken, PriorityClassClaim } from './shopper-tokens.ts';
 import type { UnstampedCommand } from './sequencer.ts';
 
 const CreateOfferBody = CreateOffer.omit({ type: true, nowMs: true, merchantId: true, idempotencyKey: true });
 const IdempotencyKey = z.string().min(1).max(128);
 const QuoteQuery = z.strictObject({ groupId: Id.optional(), asLeader: z.enum(['true', 'false']).optional() });
-const DevTokenBody = z.strictObject({ shopperId: Id, newcomer: z.boolean().default(false) });
+const DevTokenBody = z.strictObject({
+  shopperId: Id,
+  newcomer: z.boolean().default(false),
+  exposureLimitMinor: Money.optional(),
+  priorityClass: PriorityClassClaim.optional(),
+  creditScore: CreditScoreClaim.optional(),
+});
 const EmptyBody = z.union([z.undefined(), z.strictObject({})]);
 
 export function registerHttpRoutes(app: TemplatedApp, ctx: GatewayContext): void {
@@ -155,7 +161,7 @@ function devToken(ctx: GatewayContext, request: RequestData): Reply {
   const nowMs = ctx.clock();
   const ttlS = ctx.config.devTokenTtlS;
   const token = mintShopperToken(ctx.config.tokenSecret, { ...body.value, ttlS }, nowMs);
-  return { status: 201, body: { token, shopperId: body.value.shopperId, newcomer: body.value.newcomer, expiresAtMs: (Math.floor(nowMs / 1_000) + ttlS) * 1_000 } };
+  return { status: 201, body: { token, ...body.value, expiresAtMs: (Math.floor(nowMs / 1_000) + ttlS) * 1_000 } };
 }
 
 function preflight(ctx: GatewayContext, request: RequestData): Reply {
@@ -190,7 +196,7 @@ export function idempotencyKeyOf(request: RequestData): { ok: true; value: { ide
   return key.ok ? { ok: true, value: { idempotencyKey: key.value } } : key;
 }
 
-function publicLimit(ctx: GatewayContext, request: RequestData): Reply | null {
+export function publicLimit(ctx: GatewayContext, request: RequestData): Reply | null {
   if (ctx.limiters.public.take(request.remoteAddress)) return null;
   ctx.metrics.rateLimited.inc({ scope: 'public' });
   return refusal(ctx, 'rate_limited', 'Too many requests from this address; slow down.');

@@ -1,13 +1,16 @@
 // Development and operations CLI for credentials.
-//   npx tsx gateway/mint-token.ts shopper <shopperId> [--newcomer] [--ttl-s 3600]   (signs with $TOKEN_SECRET)
+//   npx tsx gateway/mint-token.ts shopper <shopperId> [--newcomer] [--ttl-s 3600]
+//       [--exposure-limit-minor N] [--priority-class 0..7] [--credit-score 0..1000]   (signs with $TOKEN_SECRET)
 //   npx tsx gateway/mint-token.ts merchant-key <merchantId>                        (prints the key and its record)
 import { parseArgs } from 'node:util';
-import { Id } from '../engine/index.ts';
+import type { z } from 'zod';
+import { Id, Money } from '../engine/index.ts';
 import { generateMerchantKey } from './merchant-keys.ts';
-import { mintShopperToken } from './shopper-tokens.ts';
+import { CreditScoreClaim, mintShopperToken, PriorityClassClaim } from './shopper-tokens.ts';
 
 const USAGE = `usage:
-  npx tsx gateway/mint-token.ts shopper <shopperId> [--newcomer] [--ttl-s SECONDS]   needs TOKEN_SECRET
+  npx tsx gateway/mint-token.ts shopper <shopperId> [--newcomer] [--ttl-s SECONDS]
+      [--exposure-limit-minor MINOR] [--priority-class 0..7] [--credit-score 0..1000]   needs TOKEN_SECRET
   npx tsx gateway/mint-token.ts merchant-key <merchantId>`;
 
 function fail(message: string): never {
@@ -15,19 +18,47 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { newcomer: { type: 'boolean', default: false }, 'ttl-s': { type: 'string', default: '3600' } },
-});
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      newcomer: { type: 'boolean', default: false },
+      'ttl-s': { type: 'string', default: '3600' },
+      'exposure-limit-minor': { type: 'string' },
+      'priority-class': { type: 'string' },
+      'credit-score': { type: 'string' },
+    },
+  });
+} catch (error) {
+  fail((error as Error).message);
+}
+const { positionals, values } = parsed;
 const [command, subject] = positionals;
 if (subject === undefined || !Id.safeParse(subject).success) fail('give a valid id (letters, digits, _ . : -)');
+
+/** An optional whole-number claim, checked against the same bounds the server verifies tokens with. */
+function optionalClaim(flag: string, text: string | undefined, schema: z.ZodType<number>): number | undefined {
+  if (text === undefined) return undefined;
+  const value = schema.safeParse(Number(text));
+  if (!value.success || text.trim() === '') fail(`--${flag} is out of range or not a whole number: "${text}"`);
+  return value.data;
+}
 
 if (command === 'shopper') {
   const secret = process.env.TOKEN_SECRET;
   if (!secret || secret.length < 32) fail('TOKEN_SECRET must be set (at least 32 characters), the same as the server');
   const ttlS = Number(values['ttl-s']);
   if (!Number.isInteger(ttlS) || ttlS < 1 || ttlS > 30 * 24 * 3600) fail('--ttl-s must be a whole number of seconds, at most 30 days');
-  process.stdout.write(`${mintShopperToken(secret, { shopperId: subject, newcomer: values.newcomer, ttlS }, Date.now())}\n`);
+  const claims = {
+    shopperId: subject,
+    newcomer: values.newcomer,
+    ttlS,
+    exposureLimitMinor: optionalClaim('exposure-limit-minor', values['exposure-limit-minor'], Money),
+    priorityClass: optionalClaim('priority-class', values['priority-class'], PriorityClassClaim),
+    creditScore: optionalClaim('credit-score', values['credit-score'], CreditScoreClaim),
+  };
+  process.stdout.write(`${mintShopperToken(secret, claims, Date.now())}\n`);
 } else if (command === 'merchant-key') {
   const { apiKey, record } = generateMerchantKey(subject);
   process.stdout.write(`API key (give it to the merchant; it is not stored): ${apiKey}\nMERCHANT_KEYS record (keep on the server): ${record}\n`);

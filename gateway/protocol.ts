@@ -1,7 +1,8 @@
 // The WebSocket wire protocol, version 1: what clients may send (zod `.strict()` schemas, so unknown fields are
 // refused, not dropped) and what the server sends back. docs/protocol.md describes every message; keep the two
 // in step. Commands reuse the engine's schemas minus the fields only the gateway may set: `nowMs` (the
-// sequencer's clock), `shopperId`/`newcomer` (from the shopper's token) and `merchantId` (from the API key).
+// sequencer's clock), the shopper's identity and vouched facts (`shopperId`, `newcomer`, `exposureLimitMinor`,
+// `priorityClass`, `creditScore`, from the shopper's token) and `merchantId` (from the API key).
 import { z } from 'zod';
 import {
   CloseOffer,
@@ -18,6 +19,8 @@ import {
 } from '../engine/index.ts';
 // The index exports the engine's `Quote` result type under this name, so the command schema comes from its module.
 import { Quote } from '../engine/commands.ts';
+import { AcceptPrice, BuyNow, PlaceBid } from '../engine/auctions/commands.ts';
+import { BookSlot, CancelBooking, ConfirmHold, ExtendHold, JoinQueue, LeaveQueue, ReleaseHold, ReturnUnit } from '../engine/reservations/commands.ts';
 import { ChannelName } from './channel-names.ts';
 
 /** Bumped on any change a version-1 client could not handle. Sent in `welcome`. */
@@ -59,11 +62,28 @@ export const Ping = z.strictObject({ type: z.literal('ping'), requestId: Request
 const withRequestId = { requestId: RequestId };
 const shopperSet = { nowMs: true, shopperId: true, newcomer: true } as const;
 const merchantSet = { nowMs: true, merchantId: true } as const;
+/** Bidders: who they are, and how much they may commit (the token's exposure limit, less their other live bids). */
+const bidderSet = { ...shopperSet, exposureLimitMinor: true } as const;
+/** Renters: who they are, their priority class and credit score (both from the token). */
+const renterSet = { ...shopperSet, priorityClass: true, creditScore: true } as const;
+/** Acting on one's own place, hold, rental or booking: only who one is. */
+const holderSet = { nowMs: true, shopperId: true } as const;
 
 export const ShopperOpenGroup = OpenGroup.omit(shopperSet).extend(withRequestId);
 export const ShopperJoinGroup = JoinGroup.omit(shopperSet).extend(withRequestId);
 export const ShopperMatchGroup = MatchGroup.omit(shopperSet).extend(withRequestId);
 export const ShopperLeaveGroup = LeaveGroup.omit({ nowMs: true, shopperId: true }).extend(withRequestId);
+export const ShopperPlaceBid = PlaceBid.omit(bidderSet).extend(withRequestId);
+export const ShopperBuyNow = BuyNow.omit(bidderSet).extend(withRequestId);
+export const ShopperAcceptPrice = AcceptPrice.omit(bidderSet).extend(withRequestId);
+export const ShopperJoinQueue = JoinQueue.omit(renterSet).extend(withRequestId);
+export const ShopperLeaveQueue = LeaveQueue.omit(holderSet).extend(withRequestId);
+export const ShopperConfirmHold = ConfirmHold.omit(holderSet).extend(withRequestId);
+export const ShopperExtendHold = ExtendHold.omit(holderSet).extend(withRequestId);
+export const ShopperReleaseHold = ReleaseHold.omit(holderSet).extend(withRequestId);
+export const ShopperReturnUnit = ReturnUnit.omit(holderSet).extend(withRequestId);
+export const ShopperBookSlot = BookSlot.omit(renterSet).extend(withRequestId);
+export const ShopperCancelBooking = CancelBooking.omit(holderSet).extend(withRequestId);
 export const ClientQuote = Quote.omit({ nowMs: true }).extend(withRequestId);
 export const MerchantCreateOffer = CreateOffer.omit(merchantSet).extend(withRequestId);
 export const MerchantEditOffer = EditOffer.omit(merchantSet).extend(withRequestId);
@@ -81,6 +101,17 @@ export const ClientMessage = z.discriminatedUnion('type', [
   ShopperJoinGroup,
   ShopperMatchGroup,
   ShopperLeaveGroup,
+  ShopperPlaceBid,
+  ShopperBuyNow,
+  ShopperAcceptPrice,
+  ShopperJoinQueue,
+  ShopperLeaveQueue,
+  ShopperConfirmHold,
+  ShopperExtendHold,
+  ShopperReleaseHold,
+  ShopperReturnUnit,
+  ShopperBookSlot,
+  ShopperCancelBooking,
   ClientQuote,
   MerchantCreateOffer,
   MerchantEditOffer,
@@ -92,7 +123,13 @@ export const ClientMessage = z.discriminatedUnion('type', [
 
 export type ClientMessage = z.output<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage['type'];
-export type ShopperCommandMessage = Extract<ClientMessage, { type: 'open_group' | 'join_group' | 'match_group' | 'leave_group' }>;
+export type GroupCommandMessage = Extract<ClientMessage, { type: 'open_group' | 'join_group' | 'match_group' | 'leave_group' }>;
+export type AuctionCommandMessage = Extract<ClientMessage, { type: 'place_bid' | 'buy_now' | 'accept_price' }>;
+export type ReservationCommandMessage = Extract<
+  ClientMessage,
+  { type: 'join_queue' | 'leave_queue' | 'confirm_hold' | 'extend_hold' | 'release_hold' | 'return_unit' | 'book_slot' | 'cancel_booking' }
+>;
+export type ShopperCommandMessage = GroupCommandMessage | AuctionCommandMessage | ReservationCommandMessage;
 export type MerchantCommandMessage = Extract<
   ClientMessage,
   { type: 'create_offer' | 'edit_offer' | 'pause_offer' | 'resume_offer' | 'close_offer' | 'set_rule_set' }

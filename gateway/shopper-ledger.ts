@@ -1,8 +1,11 @@
 // Each shopper's live group memberships with what it was charged: the snapshot of a `shopper:<id>` channel.
 // The engine's views are by offer and group and never show amounts, so the gateway keeps this index itself,
 // derived only from engine events (and rebuilt from an engine snapshot after a restore). It is bounded by the
-// engine: one entry per live membership, and every membership holds at least one unit of inventory.
+// engine: one entry per live membership, and every membership holds at least one unit of inventory. The
+// shopper's auction bids and reservation places are kept beside it, in their own ledgers (same rules).
 import type { EngineEvent, EngineSnapshot } from '../engine/index.ts';
+import { AuctionLedger } from './auction-ledger.ts';
+import { ReservationLedger } from './reservation-ledger.ts';
 
 export interface Membership {
   offerId: string;
@@ -16,8 +19,13 @@ export interface Membership {
 export class ShopperLedger {
   private readonly byShopper = new Map<string, Map<string, Membership>>();
 
+  constructor(
+    readonly auctions: AuctionLedger = new AuctionLedger(),
+    readonly reservations: ReservationLedger = new ReservationLedger(),
+  ) {}
+
   static fromSnapshot(snapshot: EngineSnapshot): ShopperLedger {
-    const ledger = new ShopperLedger();
+    const ledger = new ShopperLedger(AuctionLedger.fromSnapshot(snapshot), ReservationLedger.fromSnapshot(snapshot));
     for (const group of snapshot.groups) {
       for (const member of group.members) {
         ledger.add(member.shopperId, {
@@ -43,6 +51,12 @@ export class ShopperLedger {
   }
 
   apply(event: EngineEvent): void {
+    this.applyToMemberships(event);
+    this.auctions.apply(event);
+    this.reservations.apply(event);
+  }
+
+  private applyToMemberships(event: EngineEvent): void {
     switch (event.type) {
       case 'group_joined':
         this.add(event.shopperId, {
@@ -72,8 +86,23 @@ export class ShopperLedger {
       case 'group_formed':
       case 'rule_set_activated':
       case 'price_changed':
-      case 'auction_placeholder':
-      case 'reservation_placeholder':
+      case 'bid_placed':
+      case 'auction_extended':
+      case 'auction_price_dropped':
+      case 'auction_closed':
+      case 'queue_changed':
+      case 'hold_offered':
+      case 'hold_extended':
+      case 'hold_released':
+      case 'hold_expired':
+      case 'rental_started':
+      case 'rental_ended':
+      case 'booking_waitlisted':
+      case 'waitlist_left':
+      case 'waitlist_closed':
+      case 'booking_confirmed':
+      case 'booking_cancelled':
+      case 'booking_completed':
         return;
       default:
         return unreachable(event);

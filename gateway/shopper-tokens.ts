@@ -1,16 +1,38 @@
 // Shopper tokens: compact JWTs signed with HMAC-SHA256. The algorithm is pinned: a token whose header names
 // anything but HS256 (including "none") is refused before its signature is even looked at, so a forged header
 // can never choose how it is checked. Signatures are compared in constant time. The token says who the shopper
-// is and whether it counts as a newcomer; the gateway puts both into every command, never the client's word.
+// is, whether it counts as a newcomer and, optionally, what the platform vouches for it (exposure limit in
+// auctions, priority class and credit score in reservations); the gateway puts these facts into every command,
+// never the client's word.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { Id } from '../engine/index.ts';
+import { Id, Money } from '../engine/index.ts';
 
-export interface ShopperClaims {
+/** Facts the platform vouches for beyond identity. Absent claims: no exposure limit given, class 0, no credit score. */
+export interface ShopperFactClaims {
+  /** The most the shopper may have committed in open auctions at once (minor units); null: no limit. */
+  exposureLimitMinor: number | null;
+  /** Reservation priority class, 0 the highest. */
+  priorityClass: number;
+  /** Credit score (0–1000) that may waive reservation deposits; null: none. */
+  creditScore: number | null;
+}
+
+export interface ShopperClaims extends ShopperFactClaims {
   shopperId: string;
   newcomer: boolean;
   /** Milliseconds since the epoch; the token is refused from this instant on. */
   expiresAtMs: number;
+}
+
+/** What a token may be minted with: identity, life, and any of the optional facts. */
+export interface MintClaims {
+  shopperId: string;
+  newcomer: boolean;
+  ttlS: number;
+  exposureLimitMinor?: number | undefined;
+  priorityClass?: number | undefined;
+  creditScore?: number | undefined;
 }
 
 export type TokenCheck = { ok: true; claims: ShopperClaims } | { ok: false; reason: 'malformed' | 'wrong_algorithm' | 'bad_signature' | 'expired' };
@@ -21,17 +43,28 @@ const TOKEN_LENGTH_MAX = 4_096;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
 const Header = z.object({ alg: z.string(), typ: z.string().optional() });
+export const PriorityClassClaim = z.number().int().min(0).max(7);
+export const CreditScoreClaim = z.number().int().min(0).max(1_000);
+
 const Payload = z.strictObject({
   sub: Id,
   newcomer: z.boolean(),
+  exposureLimitMinor: Money.optional(),
+  priorityClass: PriorityClassClaim.optional(),
+  creditScore: CreditScoreClaim.optional(),
   /** Seconds since the epoch, as JWT has it. */
   iat: z.number().int().min(0),
   exp: z.number().int().min(0),
 });
 
-export function mintShopperToken(secret: string, claims: { shopperId: string; newcomer: boolean; ttlS: number }, nowMs: number): string {
+export function mintShopperToken(secret: string, claims: MintClaims, nowMs: number): string {
   const iat = Math.floor(nowMs / 1_000);
-  const payload = base64url(JSON.stringify({ sub: claims.shopperId, newcomer: claims.newcomer, iat, exp: iat + claims.ttlS }));
+  const facts = {
+    ...(claims.exposureLimitMinor !== undefined ? { exposureLimitMinor: claims.exposureLimitMinor } : {}),
+    ...(claims.priorityClass !== undefined ? { priorityClass: claims.priorityClass } : {}),
+    ...(claims.creditScore !== undefined ? { creditScore: claims.creditScore } : {}),
+  };
+  const payload = base64url(JSON.stringify({ sub: claims.shopperId, newcomer: claims.newcomer, ...facts, iat, exp: iat + claims.ttlS }));
   const signingInput = `${ENCODED_HEADER}.${payload}`;
   return `${signingInput}.${sign(secret, signingInput).toString('base64url')}`;
 }
@@ -54,7 +87,11 @@ export function verifyShopperToken(secret: string, token: string, nowMs: number)
   if (!payload.success) return { ok: false, reason: 'malformed' };
   const expiresAtMs = payload.data.exp * 1_000;
   if (expiresAtMs <= nowMs) return { ok: false, reason: 'expired' };
-  return { ok: true, claims: { shopperId: payload.data.sub, newcomer: payload.data.newcomer, expiresAtMs } };
+  const { sub, newcomer, exposureLimitMinor, priorityClass, creditScore } = payload.data;
+  return {
+    ok: true,
+    claims: { shopperId: sub, newcomer, expiresAtMs, exposureLimitMinor: exposureLimitMinor ?? null, priorityClass: priorityClass ?? 0, creditScore: creditScore ?? null },
+  };
 }
 
 /** What a client is told: enough to act on, nothing about which check a forgery got past. */

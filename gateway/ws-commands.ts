@@ -1,6 +1,7 @@
-// Commands over the socket: who may send which, and the identity the gateway adds. A shopper's id and newcomer
-// flag come from its verified token and a merchant's id from its API key; the message itself cannot carry them
-// (the schemas refuse those fields), so nobody acts as someone else.
+// Commands over the socket: who may send which, and the identity the gateway adds. A shopper's id, newcomer flag
+// and vouched facts (exposure limit, priority class, credit score) come from its verified token and a merchant's
+// id from its API key; the message itself cannot carry them (the schemas refuse those fields), so nobody acts as
+// someone else or vouches for itself.
 import { takeToken } from './rate-limiter.ts';
 import { ownershipProblem, refuse, runCommand, type GatewayContext } from './context.ts';
 import type { ClientMessage, GatewayRejection, MerchantCommandMessage, ShopperCommandMessage } from './protocol.ts';
@@ -17,7 +18,12 @@ export function handleCommand(ctx: GatewayContext, ws: Socket, conn: Connection,
     sendError(ws, requestId, built.code, built.message, ctx.clock());
     return;
   }
-  void runCommand(ctx, built).then((outcome) => reply(ctx, ws, conn, requestId, outcome));
+  // A bid counts against the shopper's exposure from now until it is answered (then the ledger has it, or not).
+  const settled = built.type === 'place_bid' ? ctx.ledger.auctions.bidInFlight(built.shopperId, built.offerId, built.maxBidMinor * built.qty) : null;
+  void runCommand(ctx, built).then((outcome) => {
+    settled?.();
+    reply(ctx, ws, conn, requestId, outcome);
+  });
 }
 
 function buildCommand(
@@ -30,7 +36,18 @@ function buildCommand(
     case 'open_group':
     case 'join_group':
     case 'match_group':
-    case 'leave_group': {
+    case 'leave_group':
+    case 'place_bid':
+    case 'buy_now':
+    case 'accept_price':
+    case 'join_queue':
+    case 'leave_queue':
+    case 'confirm_hold':
+    case 'extend_hold':
+    case 'release_hold':
+    case 'return_unit':
+    case 'book_slot':
+    case 'cancel_booking': {
       const problem = shopperProblem(ctx, conn);
       if (problem) return problem;
       const shopperId = conn.subjectId!;
@@ -39,7 +56,7 @@ function buildCommand(
         return refuse(ctx, 'rate_limited', 'Too many commands from this shopper; slow down.');
       }
       fields.shopperId = shopperId;
-      if (type !== 'leave_group') fields.newcomer = conn.newcomer;
+      addShopperFacts(ctx, conn, type, fields);
       return fields as UnstampedCommand;
     }
     case 'create_offer':
@@ -63,6 +80,43 @@ function buildCommand(
     }
     case 'quote':
       return fields as UnstampedCommand;
+    default:
+      return type satisfies never;
+  }
+}
+
+/** What the engine needs to know about the shopper for this command, as its token vouches for it. */
+function addShopperFacts(ctx: GatewayContext, conn: Connection, type: ShopperCommandMessage['type'], fields: Record<string, unknown>): void {
+  switch (type) {
+    case 'open_group':
+    case 'join_group':
+    case 'match_group':
+      fields.newcomer = conn.newcomer;
+      return;
+    case 'place_bid':
+    case 'buy_now':
+    case 'accept_price':
+      fields.newcomer = conn.newcomer;
+      // The token's limit covers everything the shopper has committed in open auctions at once; the engine checks
+      // one command against what is left of it.
+      if (conn.exposureLimitMinor !== null) {
+        fields.exposureLimitMinor = ctx.ledger.auctions.remainingExposure(conn.subjectId!, fields.offerId as string, conn.exposureLimitMinor);
+      }
+      return;
+    case 'join_queue':
+    case 'book_slot':
+      fields.newcomer = conn.newcomer;
+      fields.priorityClass = conn.priorityClass;
+      if (conn.creditScore !== null) fields.creditScore = conn.creditScore;
+      return;
+    case 'leave_group':
+    case 'leave_queue':
+    case 'confirm_hold':
+    case 'extend_hold':
+    case 'release_hold':
+    case 'return_unit':
+    case 'cancel_booking':
+      return;
     default:
       return type satisfies never;
   }

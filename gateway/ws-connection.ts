@@ -11,6 +11,10 @@ export interface Connection {
   /** The shopper's or merchant's id once authenticated. */
   subjectId: string | null;
   newcomer: boolean;
+  /** Facts the shopper's token vouches for (see shopper-tokens.ts); null / 0 for merchants and anonymous connections. */
+  exposureLimitMinor: number | null;
+  priorityClass: number;
+  creditScore: number | null;
   /** When the shopper's token expires; commands after it need a fresh `authenticate`. */
   expiresAtMs: number;
   /** Channels this connection watches; made on first subscribe. */

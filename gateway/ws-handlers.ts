@@ -50,6 +50,9 @@ export function createWsEndpoint(ctx: GatewayContext, presence: Presence): WsEnd
         role: 'anonymous',
         subjectId: null,
         newcomer: false,
+        exposureLimitMinor: null,
+        priorityClass: 0,
+        creditScore: null,
         expiresAtMs: 0,
         subscriptions: null,
         bucketTokens: config.connectionRate.burst,
@@ -172,6 +175,17 @@ function onMessage(ctx: GatewayContext, presence: Presence, ws: Socket, data: Ar
     case 'join_group':
     case 'match_group':
     case 'leave_group':
+    case 'place_bid':
+    case 'buy_now':
+    case 'accept_price':
+    case 'join_queue':
+    case 'leave_queue':
+    case 'confirm_hold':
+    case 'extend_hold':
+    case 'release_hold':
+    case 'return_unit':
+    case 'book_slot':
+    case 'cancel_booking':
     case 'quote':
     case 'create_offer':
     case 'edit_offer':
@@ -196,11 +210,12 @@ function authenticate(ctx: GatewayContext, ws: Socket, conn: Connection, message
   if (message.token !== undefined) {
     const check = verifyShopperToken(ctx.config.tokenSecret, message.token, nowMs);
     if (!check.ok) return fail('unauthorized', describeTokenProblem(check.reason));
-    const { shopperId, newcomer, expiresAtMs } = check.claims;
+    const { shopperId, newcomer, expiresAtMs, exposureLimitMinor, priorityClass, creditScore } = check.claims;
     if (conn.role === 'merchant' || (conn.role === 'shopper' && conn.subjectId !== shopperId)) {
       return fail('forbidden', 'This connection is already authenticated as someone else; open a new connection.');
     }
-    Object.assign(conn, { role: 'shopper', subjectId: shopperId, newcomer, expiresAtMs });
+    // A renewal takes the fresher token's facts too: the platform may have changed a limit or a class meanwhile.
+    Object.assign(conn, { role: 'shopper', subjectId: shopperId, newcomer, expiresAtMs, exposureLimitMinor, priorityClass, creditScore });
     sendJson(ws, { type: 'ack', requestId: message.requestId, serverTimeMs: nowMs, result: { role: 'shopper', shopperId, newcomer, expiresAtMs } });
     return;
   }
@@ -209,6 +224,6 @@ function authenticate(ctx: GatewayContext, ws: Socket, conn: Connection, message
   if (conn.role === 'shopper' || (conn.role === 'merchant' && conn.subjectId !== merchantId)) {
     return fail('forbidden', 'This connection is already authenticated as someone else; open a new connection.');
   }
-  Object.assign(conn, { role: 'merchant', subjectId: merchantId, newcomer: false, expiresAtMs: Number.MAX_SAFE_INTEGER });
+  Object.assign(conn, { role: 'merchant', subjectId: merchantId, newcomer: false, expiresAtMs: Number.MAX_SAFE_INTEGER, exposureLimitMinor: null, priorityClass: 0, creditScore: null });
   sendJson(ws, { type: 'ack', requestId: message.requestId, serverTimeMs: nowMs, result: { role: 'merchant', merchantId } });
 }

@@ -1,5 +1,6 @@
 // Shopper tokens and merchant keys, in-process.
 import { describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
 import { generateMerchantKey, MerchantKeyring, mintShopperToken, parseMerchantKeyRecords, verifyShopperToken } from '../../gateway/index.ts';
 
 const SECRET = 'unit-test-secret-that-is-long-enough-42';
@@ -8,9 +9,29 @@ const NOW = 1_700_000_000_000;
 describe('shopper tokens', () => {
   it('round-trips the claims until the expiry, then refuses', () => {
     const token = mintShopperToken(SECRET, { shopperId: 'ann', newcomer: true, ttlS: 60 }, NOW);
-    expect(verifyShopperToken(SECRET, token, NOW)).toEqual({ ok: true, claims: { shopperId: 'ann', newcomer: true, expiresAtMs: NOW + 60_000 } });
+    // Absent optional claims: no exposure limit given, class 0, no credit score.
+    expect(verifyShopperToken(SECRET, token, NOW)).toEqual({
+      ok: true,
+      claims: { shopperId: 'ann', newcomer: true, expiresAtMs: NOW + 60_000, exposureLimitMinor: null, priorityClass: 0, creditScore: null },
+    });
     expect(verifyShopperToken(SECRET, token, NOW + 59_999).ok).toBe(true);
     expect(verifyShopperToken(SECRET, token, NOW + 60_000)).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('carries the facts the platform vouches for, within their bounds', () => {
+    const token = mintShopperToken(SECRET, { shopperId: 'ann', newcomer: false, ttlS: 60, exposureLimitMinor: 50_000, priorityClass: 2, creditScore: 730 }, NOW);
+    const check = verifyShopperToken(SECRET, token, NOW);
+    expect(check).toMatchObject({ ok: true, claims: { exposureLimitMinor: 50_000, priorityClass: 2, creditScore: 730 } });
+    // A correctly signed token whose claims are out of range is refused, not clamped.
+    const signed = (payload: object): string => {
+      const input = `${token.split('.')[0]}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+      return `${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`;
+    };
+    const base = { sub: 'ann', newcomer: false, iat: NOW / 1_000, exp: NOW / 1_000 + 60 };
+    expect(verifyShopperToken(SECRET, signed({ ...base, priorityClass: 2 }), NOW).ok).toBe(true);
+    expect(verifyShopperToken(SECRET, signed({ ...base, priorityClass: 8 }), NOW)).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifyShopperToken(SECRET, signed({ ...base, creditScore: -1 }), NOW)).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifyShopperToken(SECRET, signed({ ...base, exposureLimitMinor: 1.5 }), NOW)).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it('names the failure: wrong secret, wrong algorithm, malformed', () => {

@@ -111,10 +111,13 @@ describe('shopper reads', () => {
   });
 
   it('mints development tokens that authenticate', async () => {
-    const minted = await h.http('POST', '/dev/shopper-tokens', { body: { shopperId: 'vera', newcomer: true } });
+    const minted = await h.http('POST', '/dev/shopper-tokens', { body: { shopperId: 'vera', newcomer: true, priorityClass: 1 } });
     expect(minted.status).toBe(201);
     const check = verifyShopperToken(TOKEN_SECRET, minted.body.token, h.clock.nowMs);
-    expect(check).toEqual({ ok: true, claims: { shopperId: 'vera', newcomer: true, expiresAtMs: minted.body.expiresAtMs } });
+    expect(check).toEqual({
+      ok: true,
+      claims: { shopperId: 'vera', newcomer: true, expiresAtMs: minted.body.expiresAtMs, exposureLimitMinor: null, priorityClass: 1, creditScore: null },
+    });
     const client = await h.connect();
     expect((await client.ok({ type: 'authenticate', token: minted.body.token })).result).toMatchObject({ shopperId: 'vera', newcomer: true });
   });

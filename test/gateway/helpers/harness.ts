@@ -34,14 +34,23 @@ export interface Harness {
   server: RunningServer;
   clock: ManualClock;
   merchants: { a: { id: string; key: string }; b: { id: string; key: string } };
-  token(shopperId: string, options?: { newcomer?: boolean; ttlS?: number }): string;
+  token(shopperId: string, options?: TokenOptions): string;
   connect(): Promise<TestClient>;
-  shopper(shopperId: string, options?: { newcomer?: boolean }): Promise<TestClient>;
+  shopper(shopperId: string, options?: TokenOptions): Promise<TestClient>;
   merchant(which: 'a' | 'b'): Promise<TestClient>;
   http(method: string, path: string, options?: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<HttpAnswer>;
   /** Creates a group-buy offer of merchant A over HTTP and returns its id. */
   createOffer(fields?: Partial<Record<string, unknown>>, mechanism?: Partial<Record<string, unknown>>): Promise<string>;
   close(): Promise<void>;
+}
+
+/** A shopper token's optional claims: newcomer, life, and the facts the platform vouches for. */
+export interface TokenOptions {
+  newcomer?: boolean;
+  ttlS?: number;
+  exposureLimitMinor?: number;
+  priorityClass?: number;
+  creditScore?: number;
 }
 
 let offerCounter = 0;
@@ -82,7 +91,7 @@ export async function startHarness(config: Partial<GatewayConfig> = {}, options:
     clock,
     merchants: { a: { id: 'merchant-a', key: a.apiKey }, b: { id: 'merchant-b', key: b.apiKey } },
     token: (shopperId, tokenOptions = {}) =>
-      mintShopperToken(TOKEN_SECRET, { shopperId, newcomer: tokenOptions.newcomer ?? false, ttlS: tokenOptions.ttlS ?? 3_600 }, now()),
+      mintShopperToken(TOKEN_SECRET, { ...tokenOptions, shopperId, newcomer: tokenOptions.newcomer ?? false, ttlS: tokenOptions.ttlS ?? 3_600 }, now()),
     async connect() {
       const client = await TestClient.connect(server.wsUrl);
       clients.push(client);
