@@ -7,7 +7,7 @@
 // 2 for a bad configuration; 3 when recovery refuses the stored data (a gap, a damaged entry, a hash mismatch).
 import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfigFromEnv } from './config.ts';
-import { DEMO_MERCHANT_ID, DEMO_OFFER_ID, demoMerchantKey, seedDemoOffer } from './dev-seed.ts';
+import { DEMO_MERCHANT_ID, DEMO_OFFER_ID, demoMerchantKey, seedDemoOffers } from './dev-seed.ts';
 import { bootServer, type BootedServer } from './boot.ts';
 import { BootError } from './durable-boot.ts';
 import { createLogger } from './logger.ts';
@@ -48,8 +48,8 @@ async function main(): Promise<void> {
   }
   const { server, persistence, recovered } = booted;
 
-  // A restart finds the demo offer in the recovered state; list it only the first time.
-  if (demo && server.engine.offer(DEMO_OFFER_ID) === null) await seedDemoOffer(server);
+  // A restart finds the demo offers in the recovered state; each is listed only when missing.
+  const demoOffers = demo ? await seedDemoOffers(server) : [];
 
   // Signal handlers before the "listening" line: whoever reads that line may send SIGTERM at once, and a
   // signal with no handler yet would kill the process without its shutdown snapshot.
@@ -77,11 +77,20 @@ async function main(): Promise<void> {
   const where = persistence.config.kind === 'redis' ? 'Redis (REDIS_URL)' : `files in ${persistence.config.dir}`;
   const lines = [
     `tuan listening on ${server.httpUrl}  (WebSocket: ${server.wsUrl})`,
+    `web console: ${server.httpUrl}/console`,
     `journal and snapshots: ${where}; recovered up to seq ${recovered.lastSeq}`,
     booted.effects ? `effects: on (BullMQ on REDIS_URL, simulated payment provider)` : 'effects: OFF (no REDIS_URL): no orders, payments or webhooks are sent',
   ];
   if (config.devTokens) lines.push(`development shopper tokens: POST ${server.httpUrl}/dev/shopper-tokens {"shopperId":"alice"}`);
-  if (demo) lines.push(`demo merchant "${DEMO_MERCHANT_ID}", API key for this run: ${demo.apiKey}`, `demo offer: ${DEMO_OFFER_ID}`);
+  if (demo) {
+    lines.push(
+      `demo merchant "${DEMO_MERCHANT_ID}", API key for this run: ${demo.apiKey}`,
+      'demo offers:',
+      ...demoOffers.map(({ offerId, about }) => `  ${offerId}: ${about}`),
+      `  merchant console, signed in: ${server.httpUrl}/console#/merchant?key=${demo.apiKey}`,
+      `  shopper demo: ${server.httpUrl}/console#/shopper?offer=${DEMO_OFFER_ID}`,
+    );
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -13,6 +13,7 @@ import type { GatewayEffects } from './effects-runtime.ts';
 import { registerEffectsRoutes } from './effects-routes.ts';
 import { Fanout } from './fanout.ts';
 import { registerHttpRoutes } from './http-routes.ts';
+import { registerMechanismRoutes } from './mechanism-routes.ts';
 import { registerPricingRoutes } from './pricing-routes.ts';
 import { InMemoryJournal, type Journal } from './journal.ts';
 import { createLogger } from './logger.ts';
@@ -24,6 +25,7 @@ import { KeyedRateLimiter } from './rate-limiter.ts';
 import { Sequencer } from './sequencer.ts';
 import { ShopperLedger } from './shopper-ledger.ts';
 import { createWsEndpoint } from './ws-handlers.ts';
+import { registerWebConsole } from './web-console.ts';
 
 export interface ServerOptions {
   /** Over the defaults. A missing `tokenSecret` is replaced by a random one (tokens then need this process). */
@@ -158,6 +160,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   registerEffectsRoutes(app, ctx);
   // Before the general routes: they end with the catch-all `not_found`.
   registerPricingRoutes(app, ctx);
+  registerWebConsole(app, ctx);
+  registerMechanismRoutes(app, ctx);
   registerHttpRoutes(app, ctx);
   const sweeper = setInterval(() => endpoint.sweepSlowConsumers(), config.slowConsumerCheckMs);
   sweeper.unref();
@@ -166,6 +170,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   metrics.addGauge({ name: 'tuan_sequencer_queue_depth', help: 'Commands waiting for the sequencer.', read: () => sequencer.queued });
   metrics.addGauge({ name: 'tuan_channels', help: 'Channels with an epoch and history.', read: () => channels.size });
   metrics.addGauge({ name: 'tuan_shoppers_with_memberships', help: 'Shoppers holding seats in live groups.', read: () => ledger.shoppers });
+  metrics.addGauge({ name: 'tuan_queue_positions_published', help: 'Queue positions pushed to waiting shoppers since start.', read: () => fanout.positions.published });
   metrics.addGauge({ name: 'tuan_sequencer_ready', help: '1 while commands are accepted, 0 while the journal is away or after a fault.', read: () => (sequencer.ready ? 1 : 0) });
   metrics.addGauge({ name: 'tuan_sequencer_applied_seq', help: 'Seq of the last journaled command applied.', read: () => sequencer.appliedSeq });
   metrics.addGauge({ name: 'tuan_journal_recoveries', help: 'Journal outages the server recovered from by itself since start.', read: () => sequencer.recoveries });
@@ -204,6 +209,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       // from the journal at the next start.
       await effects?.close().catch((error: unknown) => logger.error({ err: error }, 'closing effects failed'));
       clearInterval(sweeper);
+      fanout.stop();
       presence.stop();
       metrics.stop();
       // Let the close frames leave before the app drops what is left (idle HTTP keep-alive connections).
