@@ -1,7 +1,9 @@
 // The engine's output besides results: past-tense facts, in the order they happened. The gateway streams
 // them to channels (each carries `offerId`, and `groupId` where it concerns one); the effects outbox turns
-// the money-bearing ones (`group_joined`, `group_left`, `group_completed`, `group_failed`) into charges,
-// orders and refunds. Amounts are integer minor units in the offer's currency.
+// the money-bearing ones into charges, orders, refunds and deposit holds and releases: `group_joined`,
+// `group_left`, `group_completed`, `group_failed` here, and `auction_closed` (auctions/events.ts),
+// `rental_started`, `rental_ended`, `booking_confirmed`, `booking_cancelled` and `booking_completed`
+// (reservations/events.ts). Amounts are integer minor units in the offer's currency.
 import type { ExplanationLine } from '../pricing/index.ts';
 import type { AuctionEvent } from './auctions/index.ts';
 import type { ReservationEvent } from './reservations/index.ts';
