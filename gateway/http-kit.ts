@@ -18,6 +18,8 @@ export interface RequestData {
   authorization: string;
   idempotencyKey: string;
   origin: string;
+  /** The `Host` header: the address the client sent the request to. */
+  host: string;
   requestId: string;
   remoteAddress: string;
   /** Parsed JSON body; undefined when the route reads none or it was empty. */
@@ -81,6 +83,22 @@ export function statusOf(code: ErrorCode): number {
   }
 }
 
+/**
+ * Whether a request or socket upgrade carrying this `Origin` may go on. Clients that send no `Origin` (not
+ * browsers) and servers without an allowlist (`ORIGINS` unset) are not checked. Otherwise the origin must be on
+ * the list, or be the server's own origin — the page the web console serves, whose origin is the address the
+ * request was sent to (`Host`) — when that address is an IP address or `localhost`. Why only then: a page of
+ * another site that re-points its own domain name at this server (DNS rebinding) also sends an `Origin` equal to
+ * its `Host`, but with its domain name in both, never an IP address; a console reached by a domain name is allowed
+ * by listing that origin in `ORIGINS`.
+ */
+export function originAllowed(origin: string, host: string, allowlist: readonly string[]): boolean {
+  if (origin === '' || allowlist.length === 0 || allowlist.includes(origin)) return true;
+  if (origin !== `http://${host}` && origin !== `https://${host}`) return false;
+  const hostname = host.replace(/:\d+$/, '');
+  return hostname === 'localhost' || /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) || /^\[[0-9a-f:.]+\]$/i.test(hostname);
+}
+
 export function errorReply(requestCode: ErrorCode, message: string): Reply {
   return { status: statusOf(requestCode), body: { error: { code: requestCode, message } } };
 }
@@ -101,6 +119,7 @@ export function route(ctx: GatewayContext, name: string, options: { readBody: bo
       authorization: req.getHeader('authorization'),
       idempotencyKey: req.getHeader('idempotency-key'),
       origin: req.getHeader('origin'),
+      host: req.getHeader('host'),
       requestId: REQUEST_ID.test(presentedId) ? presentedId : `req-${(++requestCounter).toString(36)}`,
       remoteAddress: Buffer.from(res.getRemoteAddressAsText()).toString(),
       body: undefined,
@@ -140,7 +159,7 @@ export function route(ctx: GatewayContext, name: string, options: { readBody: bo
     };
 
     if (ctx.shuttingDown) return send(errorReply('unavailable', 'The server is shutting down.'));
-    if (request.origin !== '' && ctx.config.origins.length > 0 && !ctx.config.origins.includes(request.origin)) {
+    if (!originAllowed(request.origin, request.host, ctx.config.origins)) {
       return send(errorReply('forbidden', 'This origin is not allowed.'));
     }
     if (!options.readBody) return run();

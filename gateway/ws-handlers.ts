@@ -5,6 +5,7 @@ import uWS, { type WebSocketBehavior } from 'uWebSockets.js';
 import { describeIssues } from '../engine/index.ts';
 import { hasPresence, parseChannel } from './channel-names.ts';
 import { refuse, type GatewayContext } from './context.ts';
+import { originAllowed } from './http-kit.ts';
 import { describeTokenProblem, verifyShopperToken } from './shopper-tokens.ts';
 import { CLOSE_CODES, ClientMessage, PROTOCOL_VERSION } from './protocol.ts';
 import type { Presence } from './presence.ts';
@@ -42,7 +43,7 @@ export function createWsEndpoint(ctx: GatewayContext, presence: Presence): WsEnd
       const subprotocol = chooseSubprotocol(req.getHeader('sec-websocket-protocol'));
       if (ctx.shuttingDown) return turnAway('503 Service Unavailable', 'shutting_down');
       if (sockets.size >= config.maxConnections) return turnAway('503 Service Unavailable', 'capacity');
-      if (origin !== '' && config.origins.length > 0 && !config.origins.includes(origin)) return turnAway('403 Forbidden', 'origin');
+      if (!originAllowed(origin, req.getHeader('host'), config.origins)) return turnAway('403 Forbidden', 'origin');
       if (subprotocol === null) return turnAway('400 Bad Request', 'protocol_version');
       const nowMs = ctx.clock();
       const conn: Connection = {

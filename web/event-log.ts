@@ -2,21 +2,34 @@
 // pages. Each line says what happened and when (the event's own `atMs`, on the server's clock).
 import { el } from './dom.ts';
 import { clockTime, money } from './format.ts';
-import { unreachable, type ChannelEvent } from './wire.ts';
+import { describeMechanismEvent } from './describe-mechanism-event.ts';
+import type { ChannelEvent } from './wire.ts';
 
 const LINES_MAX = 50;
 
 export class EventLog {
   readonly element: HTMLElement;
   private readonly list: HTMLOListElement;
+  /** `atMs|text` of the latest lines, to show each fact once. */
+  private readonly shown: string[] = [];
 
   constructor(title: string, private readonly currency: () => string) {
     this.list = el('ol', { class: 'event-log', attrs: { 'aria-live': 'polite', 'aria-relevant': 'additions' } });
     this.element = el('section', { class: 'card', attrs: { 'aria-label': title } }, [el('h3', { text: title }), this.list]);
   }
 
+  /**
+   * A page that watches an offer and its shopper's own channel gets many facts twice: the public form, and the
+   * private one which, for a reservation, is the same event. A line already shown for the same moment is not
+   * shown again; a private form that says more (what you were charged) reads differently, so it is.
+   */
   add(event: ChannelEvent, channel: string): void {
-    this.note(describeEvent(event, this.currency()), event.atMs, event.type, channel);
+    const text = describeEvent(event, this.currency());
+    const key = `${event.atMs}|${text}`;
+    if (this.shown.includes(key)) return;
+    this.shown.push(key);
+    if (this.shown.length > LINES_MAX) this.shown.shift();
+    this.note(text, event.atMs, event.type, channel);
   }
 
   /** A line that is not an event (a reconnect, a resume). */
@@ -71,6 +84,6 @@ export function describeEvent(event: ChannelEvent, currency: string): string {
     case 'price_changed':
       return `Price ${price(event.previousPriceMinor)} → ${price(event.priceMinor)} (rule set v${event.ruleSetVersion})`;
     default:
-      return unreachable(event);
+      return describeMechanismEvent(event, currency);
   }
 }

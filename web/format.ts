@@ -66,3 +66,19 @@ export function formatDuration(ms: number): string {
 export function clockTime(atMs: number): string {
   return new Date(atMs).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
+
+/** Day and clock time, for times that may be on another day (a slot): "Tue 14:30". */
+export function dayTime(atMs: number): string {
+  return new Date(atMs).toLocaleString(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+}
+
+/** A booked slot: "Tue 14:30–15:30". */
+export function slotText(startMs: number, endMs: number): string {
+  const end = new Date(endMs).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return `${dayTime(startMs)}–${end}`;
+}
+
+/** Bidders appear in public by number, never by name: "bidder #2". */
+export function bidder(bidderNo: number | null): string {
+  return bidderNo === null ? 'a buyer who did not bid' : `bidder #${bidderNo}`;
+}

@@ -13,11 +13,12 @@ export class OfferHeader {
   private readonly price = el('span', { attrs: { 'data-testid': 'headline-price' } });
   private readonly watchers = el('span', { attrs: { 'data-testid': 'watchers' } });
   private readonly facts = el('p', { class: 'facts' });
+  private readonly priceNow = el('span', {}, ['Price now: ', this.price, ' · ']);
 
   constructor() {
     this.element = el('header', { class: 'offer-header' }, [
       el('div', { class: 'title-row' }, [this.title, this.status]),
-      el('p', { class: 'facts' }, ['Price now: ', this.price, ' · Stock: ', this.stock, ' · Watching: ', this.watchers]),
+      el('p', { class: 'facts' }, [this.priceNow, 'Stock: ', this.stock, ' · Watching: ', this.watchers]),
       this.facts,
     ]);
   }
@@ -29,6 +30,11 @@ export class OfferHeader {
   setOffer(offer: OfferView): void {
     this.offer = { ...offer };
     this.render();
+  }
+
+  /** Whether the rule set's price is the offer's price: not for auctions, whose bids make theirs. */
+  showPrice(shown: boolean): void {
+    this.priceNow.hidden = !shown;
   }
 
   setWatchers(count: number): void {

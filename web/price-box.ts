@@ -12,12 +12,19 @@ export class PriceBox {
   private readonly amount: HTMLElement;
   private readonly caption: HTMLElement;
   private readonly lines: HTMLElement;
+  private readonly heading: HTMLElement;
 
   constructor(title: string) {
     this.amount = el('p', { class: 'price', attrs: { 'data-testid': 'price' } });
     this.caption = el('p', { class: 'hint' });
     this.lines = el('ul', { class: 'explanation', attrs: { 'aria-label': 'How this price is made' } });
-    this.element = el('section', { class: 'card price-box', attrs: { 'aria-label': title } }, [el('h3', { text: title }), this.amount, this.caption, this.lines]);
+    this.heading = el('h3', { text: title });
+    this.element = el('section', { class: 'card price-box', attrs: { 'aria-label': title } }, [this.heading, this.amount, this.caption, this.lines]);
+  }
+
+  setTitle(title: string): void {
+    this.heading.textContent = title;
+    this.element.setAttribute('aria-label', title);
   }
 
   show(priceMinor: number, currency: string, caption: string, explanation: readonly ExplanationInput[] | null): void {

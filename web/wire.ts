@@ -1,10 +1,12 @@
 // What the console reads from the server: the views (shared with the engine as types only, so a change there fails
 // this folder's typecheck instead of a page at run time) and the wire forms of channel events (docs/protocol.md).
 // Nothing here is imported as a value from the server's folders: the browser bundle carries no engine code.
-import type { GroupView, OfferView, Quote } from '../engine/index.ts';
+import type { AuctionView, GroupView, OfferView, Quote, ReservationView } from '../engine/index.ts';
 import type { ExplanationLine } from '../pricing/index.ts';
+import type { AuctionWireEvent, ReservationWireEvent } from './wire-mechanisms.ts';
 
-export type { GroupView, OfferView, Quote, ExplanationLine };
+export type { AuctionView, GroupView, OfferView, Quote, ReservationView, ExplanationLine };
+export type * from './wire-mechanisms.ts';
 
 /** A group as an offer's watchers see it: no member list. */
 export type GroupSummary = Omit<GroupView, 'members'>;
@@ -28,9 +30,29 @@ export interface Membership {
   group: GroupSummary | null;
 }
 
+/** A live bid of the shopper's own (amounts included), with its auction as it stands. */
+export interface OwnBid {
+  offerId: string;
+  kind: AuctionView['kind'];
+  bidderNo: number;
+  /** English: the hidden maximum; sealed kinds: the price a unit. */
+  bidMinor: number;
+  qty: number;
+  placedAtMs: number;
+  /** English: whether it leads; null for sealed kinds. */
+  leading: boolean | null;
+  auction: AuctionView | null;
+}
+
+/** The shopper's own part of a reservation offer: its place in line, holds, rentals and bookings. */
+export type OwnReservation = Omit<NonNullable<ReservationView['you']>, 'shopperId'> & { offerId: string };
+
 export interface ShopperSnapshot {
   shopperId: string;
   memberships: Membership[];
+  /** Older servers send neither. */
+  bids?: OwnBid[];
+  reservations?: OwnReservation[];
 }
 
 export interface Settlement {
@@ -41,7 +63,7 @@ export interface Settlement {
   refundMinor: number;
 }
 
-interface EventBase {
+export interface EventBase {
   offerId: string;
   atMs: number;
 }
@@ -50,7 +72,7 @@ interface EventBase {
  * Events of offer, group and shopper channels. Private forms (on `shopper:<id>`) add the amounts marked optional.
  * A version-1 server may add event types: a client ignores the ones it does not know (see `KnownEvent`).
  */
-export type ChannelEvent = EventBase &
+export type GroupChannelEvent = EventBase &
   (
     | { type: 'offer_created'; merchantId: string }
     | { type: 'offer_edited'; fields: string[]; offer: OfferView }
@@ -83,6 +105,9 @@ export type ChannelEvent = EventBase &
     | { type: 'price_changed'; priceMinor: number; previousPriceMinor: number; ruleSetVersion: number; explanation: ExplanationLine[] }
   );
 
+/** Every event the console reads: group-buy and offer events, and the auctions' and reservations' own. */
+export type ChannelEvent = GroupChannelEvent | AuctionWireEvent | ReservationWireEvent;
+
 export type ChannelEventType = ChannelEvent['type'];
 
 const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set<ChannelEventType>([
@@ -100,6 +125,24 @@ const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set<ChannelEventType>([
   'stock_changed',
   'rule_set_activated',
   'price_changed',
+  'bid_placed',
+  'auction_extended',
+  'auction_price_dropped',
+  'auction_closed',
+  'queue_changed',
+  'hold_offered',
+  'hold_extended',
+  'hold_released',
+  'hold_expired',
+  'rental_started',
+  'rental_ended',
+  'booking_waitlisted',
+  'waitlist_left',
+  'waitlist_closed',
+  'booking_confirmed',
+  'booking_cancelled',
+  'booking_completed',
+  'queue_position',
 ]);
 
 /** Narrows a delta's event to the types this console knows; unknown types are skipped, as the protocol asks. */

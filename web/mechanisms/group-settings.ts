@@ -36,6 +36,7 @@ export function groupSettingsFields(currency: () => string): SettingsFields {
   ]);
   return {
     element,
+    suggested: { inventory: 100, basePriceMinor: 8_800 },
     read() {
       const minutes = numberValue(windowMinutes);
       const max = numberValue(maxSize);

@@ -1,11 +1,11 @@
 // The shopper's side of a group-buy: be matched, open a group or join one from the live list, see the seats and
 // members of one's own groups with a countdown on the server's clock, leave before a group forms, and read how
 // each group settled. Every refusal shows the server's message next to the button that caused it.
-import { button, el, field, numberInput, numberValue, preservingFocus, replaceChildren, showStatus, statusLine, StatusLines, textInput } from '../dom.ts';
+import { button, el, field, numberInput, numberValue, preservingFocus, replaceChildren, statusLine, StatusLines, textInput } from '../dom.ts';
 import { money } from '../format.ts';
-import { RetryKeys } from '../http-api.ts';
+import { CommandActions } from '../command-action.ts';
 import { refreshCountdowns } from '../server-clock.ts';
-import type { ChannelEvent, Failure, GroupSnapshot, OfferSnapshot, ShopperSnapshot } from '../wire.ts';
+import type { ChannelEvent, GroupSnapshot, OfferSnapshot, ShopperSnapshot } from '../wire.ts';
 import { GroupBook, seatsText } from './group-state.ts';
 import type { ShopperEnv, ShopperPanel } from './index.ts';
 
@@ -25,7 +25,7 @@ export function groupShopperPanel(env: ShopperEnv): ShopperPanel {
   let currency = env.offer.currency;
   const book = new GroupBook();
   const mine = new Map<string, MySeat>();
-  const keys = new RetryKeys();
+  const actions = new CommandActions(connection);
   const lines = new StatusLines();
 
   const qty = numberInput(1, { min: 1 });
@@ -36,22 +36,10 @@ export function groupShopperPanel(env: ShopperEnv): ShopperPanel {
   const mineBody = el('div', { class: 'my-groups' });
   const results = el('ul', { class: 'results', attrs: { 'aria-label': 'Settled groups' } });
 
-  const describeFailure = (failure: Failure): string => `${failure.message} (${failure.code})`;
-
-  /** Runs a command, shows its outcome in `line`, and keeps its idempotency key if the answer was lost. */
+  /** Runs a command and shows its outcome in `line`; a seat taken or given up changes the price this shopper sees. */
   const act = async (action: string, message: Record<string, unknown>, line: HTMLElement, success: (result: Record<string, unknown>) => string): Promise<void> => {
-    const key = keys.key(action);
-    showStatus(line, 'info', 'Sending…');
-    const outcome = await connection.command({ ...message, idempotencyKey: key });
-    keys.settle(action, key, outcome.ok ? null : outcome.failure.code);
-    if (!outcome.ok) {
-      line.dataset.code = outcome.failure.code;
-      showStatus(line, 'error', describeFailure(outcome.failure));
-      return;
-    }
-    line.dataset.code = 'ok';
-    showStatus(line, 'ok', success(outcome.value));
-    env.onPriceMayHaveChanged();
+    const outcome = await actions.run(action, message, line, success);
+    if (outcome.ok) env.onPriceMayHaveChanged();
   };
 
   const joined = (result: Record<string, unknown>): string => {

@@ -7,7 +7,13 @@ import type { MechanismUi } from './index.ts';
 export const groupBuy: MechanismUi = {
   type: 'group',
   label: 'Group-buy (拼团)',
-  settingsFields: groupSettingsFields,
+  basePriceMeaning: 'the price of one unit before group tiers and discounts',
+  shopperPrice: () => ({
+    title: 'Price to start a new group',
+    caption: 'What one unit costs in a new group now, before your own discounts; it falls as the group grows.',
+  }),
+  summary: (offer) => `${offer.liveGroups} group${offer.liveGroups === 1 ? '' : 's'} forming`,
+  settingsFields: (env) => groupSettingsFields(env.currency),
   merchantPanel: groupMerchantPanel,
   shopperPanel: groupShopperPanel,
 };

@@ -76,7 +76,10 @@ function mountOffer(root: HTMLElement, back: HTMLElement, offer: OfferView, apiK
     onNotice: (failure) => log.note(`${failure.message} (${failure.code})`, app.clock.now()),
   });
   let panel: MerchantPanel | null = null;
-  if (mechanism) panel = mechanism.merchantPanel({ offer, connection });
+  if (mechanism) panel = mechanism.merchantPanel({ offer, connection, clock: app.clock });
+  // Where bids make the price (auctions), the rule set's price over time says nothing: the panel shows the bids.
+  const ruleSetPriced = mechanism?.shopperPrice(offer) !== null;
+  header.showPrice(ruleSetPriced);
 
   const onEvent = (event: ChannelEvent): void => {
     header.apply(event);
@@ -124,13 +127,13 @@ function mountOffer(root: HTMLElement, back: HTMLElement, offer: OfferView, apiK
     actionStatus,
     el('div', { class: 'columns' }, [
       el('div', {}, [
-        el('section', { class: 'card', attrs: { 'aria-label': 'Price over time' } }, [el('h3', { text: 'Price over time' }), chart.element]),
+        ruleSetPriced ? el('section', { class: 'card', attrs: { 'aria-label': 'Price over time' } }, [el('h3', { text: 'Price over time' }), chart.element]) : null,
         panel?.element ?? el('p', { class: 'status error', text: `This console cannot show "${offer.mechanism.type}" offers yet.` }),
       ]),
       log.element,
     ]),
     offerEditForm(offer, apiKey),
-    ruleSetPanel(offer, apiKey, app, () => header.current ?? offer),
+    ruleSetPriced ? ruleSetPanel(offer, apiKey, app, () => header.current ?? offer) : null,
     effectsPanel(apiKey, app.config),
   ]);
 

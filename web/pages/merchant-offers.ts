@@ -6,6 +6,7 @@ import { clearProblems, placeProblems, problemsOf } from '../field-errors.ts';
 import { money } from '../format.ts';
 import { callApi, RetryKeys } from '../http-api.ts';
 import { MECHANISMS, mechanismFor, type SettingsFields } from '../mechanisms/index.ts';
+import type { ServerClock } from '../server-clock.ts';
 import type { OfferView } from '../wire.ts';
 import { merchantKey, requireMerchant, signOut } from './merchant-session.ts';
 
@@ -16,7 +17,7 @@ interface OfferPage {
 
 const CURRENCIES = ['CNY', 'USD', 'EUR', 'JPY', 'GBP', 'HKD', 'SGD'] as const;
 
-export const merchantOffersPage: Page = requireMerchant((root) => {
+export const merchantOffersPage: Page = requireMerchant((root, _params, app) => {
   const apiKey = merchantKey()!;
   const listBody = el('tbody');
   const listStatus = statusLine();
@@ -30,7 +31,7 @@ export const merchantOffersPage: Page = requireMerchant((root) => {
       el('td', {}, [el('span', { class: `badge ${offer.status}`, text: offer.status })]),
       el('td', { text: money(offer.priceMinor, offer.currency) }),
       el('td', { text: `${offer.availableUnits} / ${offer.inventory}` }),
-      el('td', { text: String(offer.liveGroups) }),
+      el('td', { text: mechanismFor(offer.mechanism.type)?.summary(offer) ?? '' }),
     ]);
 
   const load = async (fresh: boolean): Promise<void> => {
@@ -50,18 +51,18 @@ export const merchantOffersPage: Page = requireMerchant((root) => {
     listStatus,
     el('div', { class: 'table-wrap' }, [
       el('table', { attrs: { 'aria-label': 'Your offers' } }, [
-        el('thead', {}, [el('tr', {}, ['Offer', 'Mechanism', 'Status', 'Price now', 'Available', 'Live groups'].map((text) => el('th', { text, attrs: { scope: 'col' } })))]),
+        el('thead', {}, [el('tr', {}, ['Offer', 'Mechanism', 'Status', 'Price now', 'Available', 'Live'].map((text) => el('th', { text, attrs: { scope: 'col' } })))]),
         listBody,
       ]),
     ]),
     more,
   ]);
-  replaceChildren(root, [list, createOfferForm(apiKey)]);
+  replaceChildren(root, [list, createOfferForm(apiKey, app.clock)]);
   void load(true);
   return () => undefined;
 });
 
-function createOfferForm(apiKey: string): HTMLElement {
+function createOfferForm(apiKey: string, clock: ServerClock): HTMLElement {
   const keys = new RetryKeys();
   const offerId = textInput('', { placeholder: 'optional, e.g. spring-tea', autocomplete: 'off' });
   const title = textInput('', { required: true, placeholder: 'Oolong tea, 500 g' });
@@ -77,19 +78,26 @@ function createOfferForm(apiKey: string): HTMLElement {
     MECHANISMS[0]!.type,
   );
   const basePriceField = field('List price (minor units)', basePrice, { path: 'basePriceMinor', hint: ' ' });
+  let meaning = '';
   const showBase = (): void => {
     const value = numberValue(basePrice);
-    basePriceField.wrapper.querySelector('.hint')!.textContent = value === undefined ? '' : `= ${money(value, currency.value)}`;
+    basePriceField.wrapper.querySelector('.hint')!.textContent = `${value === undefined ? '' : `= ${money(value, currency.value)}: `}${meaning}`;
   };
   basePrice.addEventListener('input', showBase);
   currency.addEventListener('change', showBase);
-  showBase();
 
   const settingsSlot = el('div');
   let settings: SettingsFields;
   const showSettings = (): void => {
-    settings = mechanismFor(mechanismType.value)!.settingsFields(() => currency.value);
+    const mechanism = mechanismFor(mechanismType.value)!;
+    settings = mechanism.settingsFields({ currency: () => currency.value, clock });
     settingsSlot.replaceChildren(settings.element);
+    meaning = mechanism.basePriceMeaning;
+    if (settings.suggested) {
+      inventory.value = String(settings.suggested.inventory);
+      basePrice.value = String(settings.suggested.basePriceMinor);
+    }
+    showBase();
   };
   mechanismType.addEventListener('change', showSettings);
   showSettings();
@@ -130,6 +138,7 @@ function createOfferForm(apiKey: string): HTMLElement {
       basePriceMinor: numberValue(basePrice),
       ...(limit === undefined ? {} : { perShopperLimit: limit }),
       mechanism: settings.read(),
+      ...settings.offerFields?.(),
     };
     const action = JSON.stringify(body);
     const key = keys.key(action);

@@ -94,7 +94,10 @@ function openSession(root: HTMLElement, app: AppContext, options: SessionOptions
   const connectionLine = statusLine();
   connectionLine.dataset.testid = 'connection-status';
   const header = new OfferHeader();
-  const priceBox = new PriceBox('Price to start a new group');
+  const priceBox = new PriceBox('Price');
+  /** The mechanism's caption for the rule set's price, or null where the page shows none (auctions). */
+  let priceCaption: string | null = null;
+  priceBox.element.hidden = true;
   const log = new EventLog('What just happened', () => header.current?.currency ?? 'CNY');
   const panelSlot = el('div');
   const leave = button('Change shopper or offer', () => onFatal(null));
@@ -132,10 +135,11 @@ function openSession(root: HTMLElement, app: AppContext, options: SessionOptions
 
   const showPrice = (priceMinor: number, explanation: readonly ExplanationInput[] | null): void => {
     const currency = header.current?.currency ?? 'CNY';
-    priceBox.show(priceMinor, currency, 'What one unit costs in a new group now, before your own discounts; it falls as the group grows.', explanation);
+    if (priceCaption !== null) priceBox.show(priceMinor, currency, priceCaption, explanation);
   };
 
   const refreshQuote = async (): Promise<void> => {
+    if (priceCaption === null) return;
     // One quote at a time; changes that arrive meanwhile ask for one more, not one each.
     if (quoteInFlight) {
       quoteAgain = true;
@@ -157,14 +161,22 @@ function openSession(root: HTMLElement, app: AppContext, options: SessionOptions
   const onOfferSnapshot = (snapshot: OfferSnapshot, afterReconnect: boolean): void => {
     header.setOffer(snapshot.offer);
     if (afterReconnect) log.note('Reconnected: the server no longer had every missed update, so the page started again from a fresh snapshot.', app.clock.now(), 'resynced');
-    void refreshQuote();
-    if (panel) return panel.offerSnapshot(snapshot);
+    if (panel) {
+      void refreshQuote();
+      return panel.offerSnapshot(snapshot);
+    }
     const mechanism = mechanismFor(snapshot.offer.mechanism.type);
     if (!mechanism) {
       panelSlot.replaceChildren(el('p', { class: 'status error', text: `This console cannot show "${snapshot.offer.mechanism.type}" offers yet.` }));
       return;
     }
-    panel = mechanism.shopperPanel({ offer: snapshot.offer, connection, shopperId: options.shopperId, onPriceMayHaveChanged: () => void refreshQuote() });
+    const price = mechanism.shopperPrice(snapshot.offer);
+    priceCaption = price?.caption ?? null;
+    priceBox.setTitle(price?.title ?? '');
+    priceBox.element.hidden = price === null;
+    header.showPrice(price !== null);
+    void refreshQuote();
+    panel = mechanism.shopperPanel({ offer: snapshot.offer, connection, clock: app.clock, shopperId: options.shopperId, onPriceMayHaveChanged: () => void refreshQuote() });
     panelSlot.replaceChildren(panel.element);
     panel.offerSnapshot(snapshot);
     // The shopper's own channel after the panel exists, so its snapshot has somewhere to go.
