@@ -89,6 +89,15 @@ function summary(report: SimulationReport, wallMs: number): string {
       const g = m.groups;
       lines.push(`${' '.repeat(head.length)}groups ${g.openedCount}: formed ${pct(g.formationRatio)}, failed ${pct(g.failureRatio)} of settled; time to form p50 ${formatDuration(g.timeToFormMs.p50)}, p90 ${formatDuration(g.timeToFormMs.p90)}; matching seated ${pct(m.matching.seatedRatio)}`);
     }
+    if (m.auctions) {
+      const a = m.auctions;
+      const prices = a.offers.map((o) => `${o.offerId} ${o.clearingPriceMinor ?? '—'}`).join(', ');
+      lines.push(`${' '.repeat(head.length)}auctions ${a.soldCount}/${a.auctionCount} sold (clearing: ${prices}); ${a.bidCount} bids, ${a.extensionCount} extensions; efficient ${pct(a.efficientRatio)}, winner surplus ${a.totalWinnerSurplusMinor} minor`);
+    }
+    if (m.queues) {
+      const q = m.queues;
+      lines.push(`${' '.repeat(head.length)}queue: ${q.joinedCount} joined, wait p50 ${formatDuration(q.waitMs.p50)} p90 ${formatDuration(q.waitMs.p90)} p99 ${formatDuration(q.waitMs.p99)}; abandoned ${pct(q.abandonmentRatio)}, holds expired ${pct(q.holdExpiryRatio)}; utilization ${pct(q.utilizationRatio)}; deposits held ${q.deposits.heldMinor} minor (${q.deposits.waivedCount} waived)`);
+    }
     const errors = Object.entries(m.errorsByCode).sort((a, b) => b[1] - a[1]).slice(0, 4);
     if (errors.length > 0) lines.push(`${' '.repeat(head.length)}refusals: ${errors.map(([code, count]) => `${code} ${count}`).join(', ')}`);
     if (variant.latency) {

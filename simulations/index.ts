@@ -8,6 +8,9 @@ export { runLive, type LiveRunOptions, type LiveTargetOptions } from './live/dri
 export { renderHtml } from './report/html.ts';
 export { reportJson, REPORT_FORMAT, type SimulationReport, type VariantReport, type LatencyMetrics, type LiveFacts, type ComparisonRow } from './report/report.ts';
 export type { RunMetrics, CoreMetrics } from './metrics/collector.ts';
+export type { GroupMetrics } from './metrics/group-metrics.ts';
+export type { AuctionMetrics, AuctionOfferMetrics, AuctionWinnerFacts } from './metrics/auction-metrics.ts';
+export type { QueueMetrics, QueueOfferMetrics } from './metrics/queue-metrics.ts';
 export type { Observation } from './observations.ts';
 export { sample, sampleInt, theoreticalMean, type Distribution } from './distributions.ts';
 export { arrivalStream, type ArrivalProcess } from './arrivals.ts';

@@ -32,7 +32,7 @@ export function parseOverride(text: string): { ok: true; override: Override } | 
 export function applyOverride(document: unknown, path: readonly string[], value: unknown): { ok: true; document: unknown } | { ok: false; message: string } {
   if (path.length === 0) return { ok: false, message: 'empty path' };
   if (path.some((segment) => FORBIDDEN.has(segment))) return { ok: false, message: `"${path.join('.')}" is not a field` };
-  const root: unknown = structuredClone(document ?? {});
+  const root: unknown = treeCopy(document ?? {});
   let node = root;
   for (let i = 0; i < path.length; i++) {
     const key = path[i]!;
@@ -54,4 +54,18 @@ export function applyOverride(document: unknown, path: readonly string[], value:
     }
   }
   return { ok: true, document: root };
+}
+
+/**
+ * A deep copy in which every object appears once. YAML anchors (`mechanism: *english`) parse to one object shared
+ * by several places, and structuredClone keeps that sharing: an override of `offers.0.mechanism.kind` would then
+ * change every offer that shares the anchor. The scenario is plain data (objects, lists, scalars), so a tree copy
+ * loses nothing.
+ */
+export function treeCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(treeCopy);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = treeCopy(item);
+  return out;
 }

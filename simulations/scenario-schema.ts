@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { Currency, Mechanism, Money, NewId } from '../engine/index.ts';
 import { parseRuleSet } from '../pricing/index.ts';
 import { ArrivalProcess } from './arrivals.ts';
+import { AuctionBehaviour } from './behaviours/auction-schema.ts';
 import { GroupBehaviour } from './behaviours/group-schema.ts';
+import { ReservationBehaviour } from './behaviours/reservation-schema.ts';
 import { Duration, PositiveDuration } from './durations.ts';
 
 export const SCENARIO_LIMITS = {
@@ -90,7 +92,7 @@ export const Variant = z.strictObject({
   set: z.record(z.string(), z.unknown()).default({}),
 });
 
-export const Behaviour = z.discriminatedUnion('mechanism', [GroupBehaviour]);
+export const Behaviour = z.discriminatedUnion('mechanism', [GroupBehaviour, AuctionBehaviour, ReservationBehaviour]);
 
 export const Scenario = z
   .strictObject({
@@ -124,6 +126,9 @@ export const Scenario = z
       ids.add(offer.id);
       if (offer.mechanism.type !== scenario.behaviour.mechanism) {
         ctx.addIssue({ code: 'custom', path: ['offers', i, 'mechanism', 'type'], message: `must be "${scenario.behaviour.mechanism}", the mechanism of behaviour.mechanism` });
+      } else if (offer.mechanism.type === 'reservation' && offer.mechanism.mode !== 'queue') {
+        // Renters join queues; booking slots needs another behaviour (which slot, how far ahead), not written yet.
+        ctx.addIssue({ code: 'custom', path: ['offers', i, 'mechanism', 'mode'], message: 'the reservation behaviour simulates queues (mode: queue); slot bookings are not simulated' });
       }
       if (offer.ruleSet !== undefined) {
         const parsed = parseRuleSet(offer.ruleSet);

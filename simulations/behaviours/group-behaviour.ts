@@ -127,7 +127,7 @@ export function createGroupBehaviour(scenario: Scenario, host: ShopperHost): Beh
   function losePatience(state: Active): void {
     const groupId = state.groupId;
     if (state.done || groupId === null || groups.get(groupId) !== 'open') return;
-    host.observe({ type: 'patience_ran_out', shopperId: state.traits.shopper.id, groupId, atMs: host.nowMs });
+    host.observe({ type: 'patience_ran_out', shopperId: state.traits.shopper.id, offerId: state.traits.offerId, groupId, atMs: host.nowMs });
     send(state.traits, { type: 'leave_group', offerId: state.traits.offerId, groupId }, (outcome) => {
       if (outcome.ok) finish(state);
     });

@@ -60,7 +60,7 @@ export function runInProcess(scenario: Scenario, options: InProcessOptions = {})
     seriesPoints: scenario.report.seriesPoints,
     fillCurves: scenario.report.fillCurves,
     currency: scenario.offers[0]!.currency,
-    offerIds: scenario.offers.map((offer) => offer.id),
+    offers: scenario.offers,
     mechanism: scenario.behaviour.mechanism,
   });
   let nowMs = startMs;
@@ -138,7 +138,6 @@ export function runInProcess(scenario: Scenario, options: InProcessOptions = {})
       apply({ type: 'tick', nowMs });
     });
   };
-  const liveGroups = () => scenario.offers.reduce((sum, offer) => sum + engine.groupsOf(offer.id).length, 0);
   const closeOffers = () => {
     for (const offer of scenario.offers) apply({ type: 'close_offer', nowMs, merchantId: SIM_MERCHANT_ID, offerId: offer.id });
   };
@@ -155,8 +154,9 @@ export function runInProcess(scenario: Scenario, options: InProcessOptions = {})
       endedBy = 'offers_closed';
       break;
     }
-    // Done when no arrival or shopper task is left and no group is waiting for its deadline.
-    if (nextAtMs === null || (pendingWork === 0 && liveGroups() === 0)) break;
+    // Done when no arrival or shopper task is left and nothing waits to settle by itself (a group for its deadline,
+    // an auction for its end, a hold for its answer).
+    if (nextAtMs === null || (pendingWork === 0 && collector.pendingSettlements === 0)) break;
     if (nextAtMs > drainEndMs) {
       nowMs = Math.max(nowMs, drainEndMs);
       closeOffers();
@@ -172,14 +172,20 @@ export function runInProcess(scenario: Scenario, options: InProcessOptions = {})
 
   return {
     timeline: { startMs, arrivalsEndMs, endedAtMs: nowMs, simulatedMs: nowMs - startMs, endedBy },
-    metrics: collector.result(),
+    metrics: collector.result(nowMs),
     engine: { stateHash: engine.stateHash(), invariantViolations: engine.checkInvariants(), commandsApplied, eventsEmitted },
   };
 }
 
-/** The engine command for a shopper's request: the host adds who asks and when, as the gateway does from the token. */
+/**
+ * The engine command for a shopper's request: the host adds who asks, what the platform vouches for them and when,
+ * as the gateway does from the token. Every field the engine's schema defaults is given: `apply` takes commands as
+ * parsed, not raw.
+ */
 export function engineCommand(shopper: SimShopper, command: ShopperCommand, nowMs: number): Command {
   const who = { shopperId: shopper.id, newcomer: shopper.newcomer };
+  const exposure = shopper.exposureLimitMinor !== undefined ? { exposureLimitMinor: shopper.exposureLimitMinor } : {};
+  const owner = { nowMs, shopperId: shopper.id, offerId: command.offerId };
   switch (command.type) {
     case 'quote':
       return { type: 'quote', nowMs, offerId: command.offerId, asLeader: command.asLeader, ...(command.groupId !== undefined ? { groupId: command.groupId } : {}) };
@@ -191,12 +197,43 @@ export function engineCommand(shopper: SimShopper, command: ShopperCommand, nowM
       return { type: 'join_group', nowMs, ...who, groupId: command.groupId, qty: command.qty };
     case 'leave_group':
       return { type: 'leave_group', nowMs, shopperId: shopper.id, groupId: command.groupId };
+    case 'place_bid':
+      return { type: 'place_bid', nowMs, ...who, ...exposure, offerId: command.offerId, maxBidMinor: command.maxBidMinor, qty: command.qty };
+    case 'buy_now':
+    case 'accept_price':
+      return { type: command.type, nowMs, ...who, ...exposure, offerId: command.offerId };
+    case 'join_queue':
+      return {
+        type: 'join_queue',
+        nowMs,
+        ...who,
+        offerId: command.offerId,
+        priorityClass: shopper.priorityClass ?? 0,
+        ...(shopper.creditScore !== undefined ? { creditScore: shopper.creditScore } : {}),
+      };
+    case 'leave_queue':
+      return { type: 'leave_queue', ...owner };
+    case 'confirm_hold':
+    case 'release_hold':
+      return { type: command.type, ...owner, holdId: command.holdId };
+    case 'return_unit':
+      return { type: 'return_unit', ...owner, rentalId: command.rentalId };
     default:
       return unreachable(command);
   }
 }
 
 function outcomeOf(result: CommandResult): Outcome {
-  if (!result.ok) return { ok: false, code: result.code, groupId: null, opened: null, unitPriceMinor: null };
-  return { ok: true, code: null, groupId: result.groupId ?? null, opened: result.opened ?? null, unitPriceMinor: result.quote?.unitPriceMinor ?? null };
+  if (!result.ok) return { ok: false, code: result.code, groupId: null, opened: null, unitPriceMinor: null, auction: null, reservation: null };
+  const a = result.auction;
+  const r = result.reservation;
+  return {
+    ok: true,
+    code: null,
+    groupId: result.groupId ?? null,
+    opened: result.opened ?? null,
+    unitPriceMinor: result.quote?.unitPriceMinor ?? null,
+    auction: a ? { leading: a.leading, priceMinor: a.priceMinor, closed: a.closed, endMs: a.endMs } : null,
+    reservation: r ? { holdId: r.holdId ?? null, expiresAtMs: r.expiresAtMs ?? null, rentalId: r.rentalId ?? null, position: r.position ?? null } : null,
+  };
 }

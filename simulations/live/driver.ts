@@ -75,17 +75,14 @@ export async function runLive(scenario: Scenario, options: LiveRunOptions = {}):
       seriesPoints: scenario.report.seriesPoints,
       fillCurves: scenario.report.fillCurves,
       currency: scenario.offers[0]!.currency,
-      offerIds: scenario.offers.map((offer) => offer.id),
+      offers: scenario.offers,
       mechanism: scenario.behaviour.mechanism,
     });
     const latency = new LiveLatency();
-    let liveGroups = 0;
     let deltasReceived = 0;
     // Watchers may hear a price change before the shoppers exist; the behaviour sees what comes after.
     let behaviour: Behaviour | null = null;
     const observe = (observation: Observation) => {
-      if (observation.type === 'group_opened') liveGroups++;
-      else if (observation.type === 'group_completed' || observation.type === 'group_failed') liveGroups--;
       collector.observe(observation);
       behaviour?.onObservation(observation);
     };
@@ -100,7 +97,7 @@ export async function runLive(scenario: Scenario, options: LiveRunOptions = {}):
           if (message.type !== 'delta') return;
           deltasReceived++;
           const event = message.event as Record<string, unknown>;
-          latency.onWatcherDelta(event, performance.now(), Date.now(), watcher.clockOffsetMs);
+          latency.onWatcherDelta(event, performance.now(), Date.now(), watcher.clockOffsetMs, w);
           if (w !== 0) return;
           buffer.length = 0;
           observePublicEvent(event, ids, buffer);
@@ -168,7 +165,7 @@ export async function runLive(scenario: Scenario, options: LiveRunOptions = {}):
         return simNow();
       },
       send(shopper, command, then) {
-        activePool.send(shopper, liveMessage(command, liveOfferIds), (answer) => then(outcomeOf(answer)));
+        activePool.send(shopper, liveMessage(command, liveOfferIds), (answer) => then(outcomeOf(answer, ids)));
       },
       after(delayMs, task) {
         return scheduleWork(simNow() + Math.max(0, Math.round(delayMs)), task);
@@ -196,7 +193,7 @@ export async function runLive(scenario: Scenario, options: LiveRunOptions = {}):
         let reason: Timeline['endedBy'] | null = null;
         if (performance.now() - perfStartMs >= live.maxWall) reason = 'wall_time_limit';
         else if (scenario.end.policy === 'close_offers' && now >= arrivalsEndMs) reason = 'offers_closed';
-        else if (pendingWork === 0 && liveGroups === 0 && activePool.inFlight === 0) reason = 'settled';
+        else if (pendingWork === 0 && collector.pendingSettlements === 0 && activePool.inFlight === 0) reason = 'settled';
         else if (now >= arrivalsEndMs + scenario.end.drainMax) reason = 'drain_limit';
         if (reason === null) return;
         clearInterval(check);
@@ -214,6 +211,8 @@ export async function runLive(scenario: Scenario, options: LiveRunOptions = {}):
       const answer = await merchant.request({ type: 'close_offer', offerId: liveOfferIds.get(spec.id)! });
       if (answer.message?.type === 'error' && answer.message.code !== 'offer_closed') warn(`closing ${spec.id}: ${String(answer.message.code)}`);
     }
+    // Every shopper is done now: sockets close as soon as their answers, settlements and auction results are in.
+    activePool.finishAll();
     await activePool.idle(live.settleGrace);
     if (activePool.open > 0) warn(`${activePool.open} shopper connections were still waiting for a settlement after settleGrace`);
     options.onProgress?.(1);
@@ -235,7 +234,7 @@ export async function runLive(scenario: Scenario, options: LiveRunOptions = {}):
     return {
       timeline: { startMs: scenario.startAt, arrivalsEndMs, endedAtMs, simulatedMs: endedAtMs - scenario.startAt, endedBy },
       engine,
-      metrics: collector.result(),
+      metrics: collector.result(endedAtMs),
       latency: latency.result(),
       live: facts,
     };
@@ -259,15 +258,49 @@ function liveMessage(command: ShopperCommand, offers: Map<string, string>): Reco
       return { type: 'join_group', groupId: command.groupId, qty: command.qty };
     case 'leave_group':
       return { type: 'leave_group', groupId: command.groupId };
+    case 'place_bid':
+      return { type: 'place_bid', offerId, maxBidMinor: command.maxBidMinor, ...(command.qty !== 1 ? { qty: command.qty } : {}) };
+    case 'buy_now':
+    case 'accept_price':
+    case 'join_queue':
+    case 'leave_queue':
+      return { type: command.type, offerId };
+    case 'confirm_hold':
+    case 'release_hold':
+      return { type: command.type, offerId, holdId: command.holdId };
+    case 'return_unit':
+      return { type: 'return_unit', offerId, rentalId: command.rentalId };
     default:
       return unreachable(command);
   }
 }
 
-function outcomeOf(answer: Answer): Outcome {
+interface AckResult {
+  groupId?: string;
+  opened?: boolean;
+  quote?: { unitPriceMinor?: number };
+  auction?: { leading?: boolean | null; priceMinor?: number | null; closed?: boolean; endMs?: number | null };
+  reservation?: { holdId?: string; expiresAtMs?: number; rentalId?: string; position?: number };
+}
+
+/** An answer as the behaviour reads it; the server's times mapped back to simulated time. */
+function outcomeOf(answer: Answer, ids: IdMap): Outcome {
   const message = answer.message;
-  if (!message) return { ok: false, code: answer.clientCode, groupId: null, opened: null, unitPriceMinor: null };
-  if (message.type === 'error') return { ok: false, code: typeof message.code === 'string' ? message.code : 'unknown', groupId: null, opened: null, unitPriceMinor: null };
-  const result = (message.result ?? {}) as { groupId?: string; opened?: boolean; quote?: { unitPriceMinor?: number } };
-  return { ok: true, code: null, groupId: result.groupId ?? null, opened: result.opened ?? null, unitPriceMinor: result.quote?.unitPriceMinor ?? null };
+  const refused = { groupId: null, opened: null, unitPriceMinor: null, auction: null, reservation: null };
+  if (!message) return { ok: false, code: answer.clientCode, ...refused };
+  if (message.type === 'error') return { ok: false, code: typeof message.code === 'string' ? message.code : 'unknown', ...refused };
+  const result = (message.result ?? {}) as AckResult;
+  const a = result.auction;
+  const r = result.reservation;
+  return {
+    ok: true,
+    code: null,
+    groupId: result.groupId ?? null,
+    opened: result.opened ?? null,
+    unitPriceMinor: result.quote?.unitPriceMinor ?? null,
+    auction: a ? { leading: a.leading ?? null, priceMinor: a.priceMinor ?? null, closed: a.closed === true, endMs: typeof a.endMs === 'number' ? ids.simMs(a.endMs) : null } : null,
+    reservation: r
+      ? { holdId: r.holdId ?? null, expiresAtMs: typeof r.expiresAtMs === 'number' ? ids.simMs(r.expiresAtMs) : null, rentalId: r.rentalId ?? null, position: r.position ?? null }
+      : null,
+  };
 }

@@ -1,5 +1,6 @@
 // Live runs happen in real time, so the scenario's timeline is compressed by `timeScale` (simulated ms per real
-// ms): a 24 h group window at timeScale 1440 lasts a real minute. Durations in the offer's settings and its rule
+// ms): a 24 h group window at timeScale 1440 lasts a real minute. Durations in the offer's settings (a group's
+// window; an auction's soft close and Dutch clock step; a reservation's hold, extension and aging) and in its rule
 // set are divided by it; absolute times are mapped onto the run's real clock. Where the pricing schema has a
 // floor (steps, intervals and half-lives of at least a second), a duration that would fall below it is raised to
 // it and the run's report says so: such a rule then acts slower, in simulated time, than the scenario asked.
@@ -34,12 +35,20 @@ export function scaleOfferFields(fields: CreateOfferFields, map: TimeMap, liveOf
   const scaled: CreateOfferFields = { ...fields, offerId: liveOfferId };
   if (fields.startMs !== undefined) scaled.startMs = toRealMs(map, fields.startMs);
   if (fields.endMs !== undefined) scaled.endMs = toRealMs(map, fields.endMs);
-  const mechanism = fields.mechanism as Record<string, unknown>;
-  if (mechanism.type === 'group' && typeof mechanism.windowMs === 'number') {
-    scaled.mechanism = { ...mechanism, windowMs: scaleDurationMs(map, mechanism.windowMs) } as CreateOfferFields['mechanism'];
-  }
+  scaled.mechanism = scaleMechanism(fields.mechanism as Record<string, unknown>, map) as CreateOfferFields['mechanism'];
   if (fields.ruleSet !== undefined) scaled.ruleSet = scaleRuleSet(fields.ruleSet, map, `offers.${fields.offerId}.ruleSet`, warnings);
   return scaled;
+}
+
+/** The mechanism's durations scaled (every `…Ms` field of the settings and of their nested objects is a duration). */
+function scaleMechanism(mechanism: Record<string, unknown>, map: TimeMap): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(mechanism)) {
+    if (typeof value === 'number' && key.endsWith('Ms')) out[key] = value === 0 ? 0 : scaleDurationMs(map, value);
+    else if (typeof value === 'object' && value !== null && !Array.isArray(value)) out[key] = scaleMechanism(value as Record<string, unknown>, map);
+    else out[key] = value;
+  }
+  return out;
 }
 
 function scaleRuleSet(node: unknown, map: TimeMap, path: string, warnings: string[]): unknown {

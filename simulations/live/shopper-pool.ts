@@ -1,11 +1,12 @@
 // One WebSocket per active shopper, as a real client app would hold: opened on the shopper's first command
-// (connect, authenticate with its token, watch its own channel for charges and settlements), closed once the
-// shopper is finished, has nothing in flight and holds no seat whose end it has not heard (a seat command whose
-// answer timed out may still have seated it: its settlement must not be missed). The number open at once is bounded: past it a command fails
-// with `client_connection_limit` and the shopper gives up, which the report counts.
+// (connect, authenticate with its token, watch its own channel for charges, settlements, bids and orders), closed
+// once the shopper is finished, has nothing in flight and holds no stake whose end it has not heard: a seat until
+// it settles (a seat command whose answer timed out may still have seated it), an auction it may still win until
+// the close (deltas.ts, `privateStake`). The number open at once is bounded: past it a command fails with
+// `client_connection_limit` and the shopper gives up, which the report counts.
 import type { SimShopper } from '../behaviours/index.ts';
 import type { Observation } from '../observations.ts';
-import { observePrivateEvent, type IdMap } from './deltas.ts';
+import { observePrivateEvent, privateStake, type IdMap } from './deltas.ts';
 import type { LiveLatency } from './latency.ts';
 import type { Pacer } from './pacer.ts';
 import type { Target } from './target.ts';
@@ -15,8 +16,8 @@ interface Connection {
   ready: Promise<WsClient | null>;
   client: WsClient | null;
   inFlight: number;
-  /** Seats charged on this shopper's channel and not yet settled or released: the socket stays to hear how they end. */
-  openSeats: number;
+  /** Seats and auctions whose end this shopper must still hear (a few per shopper): the socket stays until then. */
+  stakes: Set<string>;
   finished: boolean;
 }
 
@@ -32,7 +33,8 @@ export interface PoolOptions {
   warn(message: string): void;
 }
 
-const SEAT_COMMANDS = new Set(['open_group', 'join_group', 'match_group']);
+/** Commands whose public effect names the shopper (a seat taken, a place in a queue): their delivery is measured. */
+const SEAT_COMMANDS = new Set(['open_group', 'join_group', 'match_group', 'join_queue']);
 
 export class ShopperPool {
   connectionsOpened = 0;
@@ -123,6 +125,14 @@ export class ShopperPool {
     });
   }
 
+  /** The run is over: every shopper is finished; sockets close once their answers and stakes are in. */
+  finishAll(): void {
+    for (const [shopperId, connection] of [...this.connections]) {
+      connection.finished = true;
+      this.closeIfDone(shopperId, connection);
+    }
+  }
+
   closeAll(): void {
     for (const connection of this.connections.values()) {
       connection.finished = true;
@@ -134,7 +144,7 @@ export class ShopperPool {
 
   private connect(shopper: SimShopper): Connection {
     const liveId = this.options.liveShopperId(shopper.id);
-    const connection: Connection = { ready: Promise.resolve(null), client: null, inFlight: 0, openSeats: 0, finished: false };
+    const connection: Connection = { ready: Promise.resolve(null), client: null, inFlight: 0, stakes: new Set(), finished: false };
     this.connections.set(shopper.id, connection);
     this.peakConnections = Math.max(this.peakConnections, this.connections.size);
     connection.ready = (async () => {
@@ -146,7 +156,7 @@ export class ShopperPool {
         client.onClose(() => {
           if (this.connections.get(shopper.id) === connection) this.forget(shopper.id);
         });
-        const token = await this.options.target.shopperToken(liveId, shopper.newcomer);
+        const token = await this.options.target.shopperToken(liveId, shopper);
         await client.must({ type: 'authenticate', token }, `authenticating ${liveId}`);
         await client.must({ type: 'subscribe', channel: `shopper:${liveId}` }, `watching shopper:${liveId}`);
         return client;
@@ -163,18 +173,18 @@ export class ShopperPool {
   private onPush(shopperId: string, connection: Connection, message: ServerMessage): void {
     if (message.type !== 'delta') return;
     this.deltasReceived++;
+    const event = message.event as Record<string, unknown>;
     this.buffer.length = 0;
-    observePrivateEvent(message.event as Record<string, unknown>, shopperId, this.options.ids, this.buffer);
-    for (const observation of [...this.buffer]) {
-      if (observation.type === 'seat_charged') connection.openSeats++;
-      else if (observation.type === 'seat_settled' || observation.type === 'seat_released') connection.openSeats--;
-      this.options.observe(observation);
-    }
+    observePrivateEvent(event, shopperId, this.options.ids, this.buffer);
+    const stake = privateStake(event);
+    if (stake?.open) connection.stakes.add(stake.key);
+    else if (stake) connection.stakes.delete(stake.key);
+    for (const observation of [...this.buffer]) this.options.observe(observation);
     this.closeIfDone(shopperId, connection);
   }
 
   private closeIfDone(shopperId: string, connection: Connection): void {
-    if (!connection.finished || connection.inFlight > 0 || connection.openSeats > 0) return;
+    if (!connection.finished || connection.inFlight > 0 || connection.stakes.size > 0) return;
     connection.client?.close();
     if (this.connections.get(shopperId) === connection) this.forget(shopperId);
   }

@@ -4,6 +4,7 @@
 // development endpoint (`POST /dev/shopper-tokens`, which only development servers offer).
 import { randomBytes } from 'node:crypto';
 import { generateMerchantKey, mintShopperToken, parseMerchantKeyRecords, startServer, type RunningServer } from '../../gateway/index.ts';
+import type { SimShopper } from '../behaviours/index.ts';
 import type { EngineSummary } from '../in-process/driver.ts';
 
 export interface LiveTargetOptions {
@@ -20,7 +21,8 @@ export interface Target {
   httpUrl: string;
   wsUrl: string;
   merchantKey: string;
-  shopperToken(shopperId: string, newcomer: boolean): Promise<string>;
+  /** A token for `shopperId` carrying the shopper's facts (newcomer, exposure limit, priority class, credit score). */
+  shopperToken(shopperId: string, facts: SimShopper): Promise<string>;
   /** The engine's final state, when it can be read (this process's server, or a server with DEBUG_STATE on). */
   engineSummary(): Promise<EngineSummary | null>;
   close(): Promise<void>;
@@ -41,7 +43,7 @@ export async function openTarget(options: LiveTargetOptions, connectionsMax: num
     httpUrl: server.httpUrl,
     wsUrl: server.wsUrl,
     merchantKey: merchant.apiKey,
-    shopperToken: async (shopperId, newcomer) => mintShopperToken(tokenSecret, { shopperId, newcomer, ttlS: TOKEN_TTL_S }, Date.now()),
+    shopperToken: async (shopperId, facts) => mintShopperToken(tokenSecret, { ...claimsOf(facts), shopperId, ttlS: TOKEN_TTL_S }, Date.now()),
     engineSummary: async () => ({
       stateHash: server.engine.stateHash(),
       invariantViolations: server.engine.checkInvariants(),
@@ -63,12 +65,12 @@ function remoteTarget(options: LiveTargetOptions): Target {
     httpUrl,
     wsUrl,
     merchantKey: options.merchantKey,
-    async shopperToken(shopperId, newcomer) {
-      if (secret) return mintShopperToken(secret, { shopperId, newcomer, ttlS: TOKEN_TTL_S }, Date.now());
+    async shopperToken(shopperId, facts) {
+      if (secret) return mintShopperToken(secret, { ...claimsOf(facts), shopperId, ttlS: TOKEN_TTL_S }, Date.now());
       const response = await fetch(`${httpUrl}/dev/shopper-tokens`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ shopperId, newcomer }),
+        body: JSON.stringify({ ...claimsOf(facts), shopperId }),
       });
       if (!response.ok) throw new Error(`the server mints no development tokens (${response.status}); pass its token secret (--token-secret or TOKEN_SECRET)`);
       return ((await response.json()) as { token: string }).token;
@@ -85,5 +87,15 @@ function remoteTarget(options: LiveTargetOptions): Target {
       }
     },
     close: async () => {},
+  };
+}
+
+/** The token claims for a simulated shopper's facts (absent facts stay absent: no limit, class 0, no score). */
+function claimsOf(facts: SimShopper): { newcomer: boolean; exposureLimitMinor?: number; priorityClass?: number; creditScore?: number } {
+  return {
+    newcomer: facts.newcomer,
+    ...(facts.exposureLimitMinor !== undefined ? { exposureLimitMinor: facts.exposureLimitMinor } : {}),
+    ...(facts.priorityClass !== undefined ? { priorityClass: facts.priorityClass } : {}),
+    ...(facts.creditScore !== undefined ? { creditScore: facts.creditScore } : {}),
   };
 }

@@ -1,11 +1,12 @@
 // The HTML report: the JSON report's figures as tables and inline SVG charts in one file with no script, no
 // stylesheet link and no network access, so it opens from disk (file://) in any browser and can be mailed around.
 import type { FillCurve } from '../metrics/group-metrics.ts';
-import type { DistributionSummary } from '../metrics/value-distribution.ts';
 import type { SeriesPoint } from '../metrics/time-series.ts';
 import { formatDuration } from '../durations.ts';
+import { fmt, histogram, pct } from './html-parts.ts';
+import { auctionPart, queuePart } from './mechanism-html.ts';
 import type { SimulationReport, VariantReport } from './report.ts';
-import { barChart, compactNumber, durationUnit, escapeHtml, lineChart, type LineSeries } from './svg-charts.ts';
+import { durationUnit, escapeHtml, lineChart, type LineSeries } from './svg-charts.ts';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1500px;padding:0 16px;color:#111827}
@@ -59,13 +60,19 @@ function variantSection(variant: VariantReport, titled: boolean): string {
   const xEnd = toX(t.endedAtMs);
   const shift = (points: readonly SeriesPoint[]) => points.map(([at, v]) => [toX(at), v] as [number, number]);
 
+  const timeAxis = { xAxis, xEnd, toX, shift };
+  const mechanism = auctionPart(m, timeAxis) ?? queuePart(m, timeAxis);
   const charts: string[] = [];
-  const priceSeries: LineSeries[] = Object.entries(m.series.priceMinor).map(([offerId, points]) => ({ name: offerId, points: shift(points), step: true }));
-  charts.push(lineChart('Headline price over time', priceSeries, xAxis, { label: `price (minor units, ${m.money.currency})` }, { xEnd, yFromZero: false }));
-  charts.push(lineChart('Units held and sold', [
-    { name: 'held (in live groups)', points: shift(m.series.heldUnits), step: true },
-    { name: 'sold', points: shift(m.series.soldUnits), step: true },
-  ], xAxis, { label: 'units' }, { xEnd }));
+  // Auctions draw their price per auction, with the bids (mechanism-html.ts).
+  if (!m.auctions) {
+    const priceSeries: LineSeries[] = Object.entries(m.series.priceMinor).map(([offerId, points]) => ({ name: offerId, points: shift(points), step: true }));
+    charts.push(lineChart(m.queues ? 'Rental price over time' : 'Headline price over time', priceSeries, xAxis, { label: `price (minor units, ${m.money.currency})` }, { xEnd, yFromZero: false }));
+    charts.push(lineChart('Units held and sold', [
+      { name: m.queues ? 'held or rented' : 'held (in live groups)', points: shift(m.series.heldUnits), step: true },
+      { name: m.queues ? 'sold (rentals)' : 'sold', points: shift(m.series.soldUnits), step: true },
+    ], xAxis, { label: 'units' }, { xEnd }));
+  }
+  if (mechanism) charts.push(...mechanism.charts);
   if (m.groups) {
     charts.push(lineChart('Live groups', [{ name: 'live groups', points: shift(m.series.liveGroups), step: true }], xAxis, { label: 'groups' }, { xEnd }));
     charts.push(fillCurveChart(m.groups.fillCurves));
@@ -74,7 +81,7 @@ function variantSection(variant: VariantReport, titled: boolean): string {
     charts.push(histogram('Final group size', m.groups.finalSize, 'members', 1));
   }
   for (const [name, points] of Object.entries(m.series)) {
-    if (['priceMinor', 'heldUnits', 'soldUnits', 'liveGroups'].includes(name) || !Array.isArray(points)) continue;
+    if (['priceMinor', 'heldUnits', 'soldUnits', 'liveGroups', 'depositsHeldMinor'].includes(name) || !Array.isArray(points)) continue;
     charts.push(lineChart(name, [{ name, points: shift(points as SeriesPoint[]), step: true }], xAxis, { label: name }, { xEnd }));
   }
   charts.push(histogram('Unit price paid', m.money.pricePaidMinor, `price (minor units, ${m.money.currency})`, 1));
@@ -96,6 +103,7 @@ function variantSection(variant: VariantReport, titled: boolean): string {
     cards.push(['time to form p50 / p90', `${formatDuration(m.groups.timeToFormMs.p50)} / ${formatDuration(m.groups.timeToFormMs.p90)}`]);
     cards.push(['matching seated', pct(m.matching.seatedRatio)], ['matched seats completed', pct(m.matching.completedRatio)]);
   }
+  if (mechanism) cards.push(...mechanism.cards);
   if (variant.latency) {
     const a = variant.latency.ackMs;
     const d = variant.latency.deliveryMs;
@@ -112,6 +120,7 @@ function variantSection(variant: VariantReport, titled: boolean): string {
     variant.description ? `<p>${escapeHtml(variant.description)}</p>` : '',
     `<div class="cards">${cards.map(([label, value]) => `<div class="card"><span>${escapeHtml(label)}</span><b>${escapeHtml(value)}</b></div>`).join('')}</div>`,
     `<div class="charts">${charts.join('\n')}</div>`,
+    ...(mechanism ? [mechanism.tables] : []),
     '<h3>Commands</h3><table><tr><th>command</th><th>sent</th><th>accepted</th><th>refused</th></tr>' + commands.join('') + '</table>',
     errors.length > 0 ? '<h3>Refusals and errors by code</h3><table><tr><th>code</th><th>count</th></tr>' + errors.join('') + '</table>' : '<p>No refusals or errors.</p>',
     variant.live && variant.live.warnings.length > 0 ? `<h3>Warnings</h3><ul>${variant.live.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>` : '',
@@ -126,16 +135,3 @@ function fillCurveChart(curves: readonly FillCurve[]): string {
   return lineChart(title, series, { label: `${unit.name} since the group opened` }, { label: 'members' }, { legend: false });
 }
 
-function histogram(title: string, d: DistributionSummary, xLabel: string, divisor: number): string {
-  const bins = d.bins.map(([lo, hi, count]) => [lo / divisor, hi / divisor, count] as [number, number, number]);
-  const note = d.count > 0 ? ` — n=${fmt(d.count)}, p50 ${compactNumber(d.p50 / divisor)}, p99 ${compactNumber(d.p99 / divisor)}` : '';
-  return barChart(`${title}${note}`, bins, { label: xLabel });
-}
-
-function fmt(value: number): string {
-  return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toLocaleString('en-US', { maximumFractionDigits: 2 });
-}
-
-function pct(ratio: number): string {
-  return `${(ratio * 100).toFixed(1)} %`;
-}

@@ -90,6 +90,18 @@ const COMPARED = [
   'groups.timeToFormMs.p50',
   'matching.seatedRatio',
   'matching.completedRatio',
+  'auctions.revenueMinor',
+  'auctions.clearingPriceMinor.mean',
+  'auctions.bidCount',
+  'auctions.extensionCount',
+  'auctions.efficientRatio',
+  'auctions.totalWinnerSurplusMinor',
+  'queues.waitMs.p50',
+  'queues.waitMs.p90',
+  'queues.abandonmentRatio',
+  'queues.holdExpiryRatio',
+  'queues.utilizationRatio',
+  'queues.revenueMinor',
   'latency.ackMs.p99',
 ];
 

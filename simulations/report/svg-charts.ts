@@ -1,12 +1,14 @@
 // Charts as inline SVG strings, so the HTML report is one self-contained file that opens from disk with no
 // server, no script and no network. Two kinds are enough: lines (optionally stepped, for prices that hold until
-// they change) and bars (histograms). Axes get "nice" ticks (1, 2 or 5 × 10^k).
+// they change, or dots for single events such as bids) and bars (histograms). Axes get "nice" ticks (1, 2 or 5 × 10^k).
 export interface LineSeries {
   name: string;
   points: readonly (readonly [number, number])[];
   /** Hold each value until the next point (prices, counts) instead of drawing a slope. */
   step?: boolean;
   dashed?: boolean;
+  /** Draw each point as a dot, unjoined (individual events such as bids). */
+  dots?: boolean;
 }
 
 export interface Axis {
@@ -117,6 +119,12 @@ export function lineChart(title: string, series: readonly LineSeries[], xAxis: A
   const f = frame(title, xLo, xHi, yLo, yHi, xAxis, yAxis);
   series.forEach((s, i) => {
     if (s.points.length === 0) return;
+    const colour = PALETTE[i % PALETTE.length]!;
+    if (s.dots) {
+      const dots = s.points.map(([px, py]) => `<circle cx="${f.x(px).toFixed(1)}" cy="${f.y(py).toFixed(1)}" r="2.2"/>`).join('');
+      f.svg.push(`<g fill="${colour}" fill-opacity="0.6"><title>${escapeHtml(s.name)}</title>${dots}</g>`);
+      return;
+    }
     const parts: string[] = [];
     s.points.forEach(([px, py], j) => {
       const X = f.x(px).toFixed(1);
@@ -126,7 +134,6 @@ export function lineChart(title: string, series: readonly LineSeries[], xAxis: A
       else parts.push(`L${X},${Y}`);
     });
     if (s.step && options.xEnd !== undefined) parts.push(`H${f.x(options.xEnd).toFixed(1)}`);
-    const colour = PALETTE[i % PALETTE.length]!;
     f.svg.push(`<path d="${parts.join('')}" fill="none" stroke="${colour}" stroke-width="1.6"${s.dashed ? ' stroke-dasharray="5 4"' : ''}><title>${escapeHtml(s.name)}</title></path>`);
   });
   if (series.length > 1 && options.legend !== false) {

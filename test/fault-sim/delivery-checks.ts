@@ -2,26 +2,30 @@
 // - it is accepted or refused with a business code, never `bad_request` (the generators only make valid commands);
 // - the engine's clock is max(its clock, the command's nowMs): a late delivery never moves time back;
 // - reference seeds: result, events, state projection and next deadline agree with the reference model;
-// - the invariants hold;
+// - auction and reservation offers a per-offer model follows: outcomes, events, views and deadlines agree with it;
+// - the invariants hold, and the next deadline is a time a tick can carry;
 // - a keyed command the engine still remembers gets exactly (canonical JSON) the first answer, a reused key gets
 //   `idempotency_key_reused`;
 // - a command that can change nothing — a quote or tick at or before the engine's clock, a keyed replay, any
 //   refusal — emits nothing and leaves the state as it was, when no time passes with it;
 // - events come in time order, between the engine's clock and the command's time;
-// - a quote's explanation sums to its price and a charge is price × qty; money adds up across events;
+// - a quote's explanation sums to its price and a charge is price × qty; money adds up across events, and what the
+//   events leave open (auctions, holds, deposits) is what the engine's state holds;
 // then it is journaled (unless it is a read at the engine's clock, which the sequencer does not journal either).
-import { canonicalJson, READ_ONLY_COMMANDS, type Command, type CommandResult, type EngineSnapshot } from '../../engine/index.ts';
+import { canonicalJson, LIMITS, READ_ONLY_COMMANDS, type Command, type CommandResult, type EngineSnapshot } from '../../engine/index.ts';
 import { CheckFailure, expectSame, expectTrue } from './check-failure.ts';
 import type { DurableStore } from './durability/durable-store.ts';
 import type { SimEngine } from './engine-port.ts';
 import type { IdempotencyMirror, KeyExpectation } from './idempotency-mirror.ts';
 import type { MarketKnowledge } from './knowledge.ts';
 import type { MoneyLedger } from './money-ledger.ts';
+import type { OfferReferences } from './offer-references.ts';
 import type { ReferenceCheck } from './reference-check.ts';
 
 export interface DeliveryState {
   readonly engine: SimEngine;
   readonly reference: ReferenceCheck | null;
+  readonly offerReferences: OfferReferences;
   readonly mirror: IdempotencyMirror;
   readonly ledger: MoneyLedger;
   readonly knowledge: MarketKnowledge;
@@ -66,8 +70,11 @@ export function checkDelivery(state: DeliveryState, cmd: Command, what: string):
     const expected = state.reference.check(cmd, applied, engine, snapshotAfter);
     expectTrue('idempotency: the simulator and the reference disagree on a replay', expected.replayed === (expectation.kind === 'replay'), () => `reference replayed: ${expected.replayed}, simulator expected ${expectation.kind}`);
   }
+  state.offerReferences.check(cmd, applied, expectation, clockBefore, engine, snapshotAfter);
   const violations = engine.checkInvariants();
   if (violations.length > 0) throw new CheckFailure('invariants', violations.join('; '));
+  const nextDeadlineMs = engine.nextDeadlineMs();
+  expectTrue('the next deadline is a time a tick can carry', nextDeadlineMs === null || nextDeadlineMs <= LIMITS.timeMsMax, () => `next deadline ${nextDeadlineMs}, LIMITS.timeMsMax ${LIMITS.timeMsMax}`);
   checkIdempotency(expectation, result);
   if (stateBefore !== null && (readOnly || cmd.type === 'tick' || expectation.kind === 'replay' || !result.ok)) {
     expectSame('a command that can change nothing emitted events', applied.events.map((event) => event.type), []);
@@ -76,6 +83,7 @@ export function checkDelivery(state: DeliveryState, cmd: Command, what: string):
   checkEventTimes(applied.events, clockBefore, runsAtMs);
   checkQuote(cmd, result);
   state.ledger.record(applied.events);
+  state.ledger.checkState(snapshotAfter);
 
   if (!(readOnly && noTimePasses)) state.store.record(cmd);
   state.knowledge.observe(cmd, applied);
@@ -109,8 +117,10 @@ function checkQuote(cmd: Command, result: CommandResult): void {
   const { explanation, unitPriceMinor } = result.quote;
   const sum = explanation.reduce((total, line) => total + line.deltaMinor, 0);
   expectTrue('quote: the explanation sums to the unit price', sum === unitPriceMinor, () => `${sum} ≠ ${unitPriceMinor}: ${canonicalJson(explanation)}`);
-  if ('qty' in cmd && result.chargedMinor !== undefined) {
-    expectTrue('charge = quote × qty', result.chargedMinor === unitPriceMinor * cmd.qty, () => `${result.chargedMinor} ≠ ${unitPriceMinor} × ${cmd.qty}`);
+  if (result.chargedMinor !== undefined) {
+    // A rental or booking is one unit at the quoted price.
+    const qty = 'qty' in cmd ? cmd.qty : 1;
+    expectTrue('charge = quote × qty', result.chargedMinor === unitPriceMinor * qty, () => `${result.chargedMinor} ≠ ${unitPriceMinor} × ${qty}`);
   }
 }
 

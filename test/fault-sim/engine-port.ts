@@ -1,7 +1,7 @@
 // What the simulator needs of an engine, and how it makes one. The real `Engine` fits as it is; the sensitivity
 // test wraps it to plant a bug (a corrupted result, a skipped replay) and checks that the simulator catches it,
 // without touching engine/ at all.
-import { Engine, type Applied, type Command, type EngineConfig, type EngineSnapshot } from '../../engine/index.ts';
+import { Engine, type Applied, type AuctionView, type Command, type EngineConfig, type EngineSnapshot, type ReservationView } from '../../engine/index.ts';
 
 export interface SimEngine {
   readonly nowMs: number;
@@ -11,6 +11,9 @@ export interface SimEngine {
   stateHash(): string;
   checkInvariants(): string[];
   nextDeadlineMs(): number | null;
+  /** The public views the per-offer references compare (offer-references.ts). */
+  auction(offerId: string): AuctionView | null;
+  reservation(offerId: string, shopperId?: string): ReservationView | null;
 }
 
 export interface EngineFactory {

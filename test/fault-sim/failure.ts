@@ -9,10 +9,13 @@ export interface FailureContext {
   what: string;
   profile: string;
   recent: readonly string[];
+  /** The run drove into the known engine bugs (known-engine-bugs.ts): its replay must too. */
+  runIntoKnownBugs: boolean;
 }
 
-export function replayCommands(seed: number, steps: number): string[] {
-  return [`SEED=${seed} STEPS=${steps} npx vitest run test/fault-sim`, `npm run sim:faults -- --seed ${seed} --steps ${steps} --trace`];
+export function replayCommands(seed: number, steps: number, runIntoKnownBugs = false): string[] {
+  const [env, flag] = runIntoKnownBugs ? ['KNOWN_BUGS=1 ', ' --known-bugs'] : ['', ''];
+  return [`${env}SEED=${seed} STEPS=${steps} npx vitest run test/fault-sim`, `npm run sim:faults -- --seed ${seed} --steps ${steps} --trace${flag}`];
 }
 
 export class SimFailure extends Error {
@@ -25,7 +28,7 @@ export class SimFailure extends Error {
     override readonly cause: unknown,
   ) {
     const reason = cause instanceof Error ? (cause.name === 'CheckFailure' ? cause.message : `${cause.name}: ${cause.message}\n${cause.stack ?? ''}`) : String(cause);
-    const [first, second] = replayCommands(context.seed, context.step);
+    const [first, second] = replayCommands(context.seed, context.step, context.runIntoKnownBugs);
     super(
       [
         `fault simulation failed: seed ${context.seed}, step ${context.step}${context.delivery > 0 ? `, delivery ${context.delivery}` : ''} (${context.what})`,

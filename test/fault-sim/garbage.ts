@@ -8,7 +8,23 @@ type Raw = Record<string, unknown>;
 
 /** Fields whose schema accepts anything (a rule set is validated when the command runs, not when it is parsed). */
 const UNCHECKED_FIELDS = new Set(['type', 'ruleSet']);
-const ID_FIELDS = ['offerId', 'groupId', 'shopperId', 'merchantId'];
+const ID_FIELDS = ['offerId', 'groupId', 'shopperId', 'merchantId', 'holdId', 'rentalId', 'bookingId'];
+
+/** Out-of-range values per numeric field of the auction and reservation commands (and the offer's times). */
+const BAD_VALUES: Readonly<Record<string, readonly unknown[]>> = {
+  maxBidMinor: [0, -1, 1.5, LIMITS.priceMinorMax + 1],
+  exposureLimitMinor: [-1, 2.5, LIMITS.priceMinorMax + 1],
+  priorityClass: [-1, 8, 0.5],
+  creditScore: [-1, 1_001, 2.5],
+  startMs: [-1, 1.5, LIMITS.timeMsMax + 1],
+  endMs: [-1, 1.5, LIMITS.timeMsMax + 1],
+};
+
+/** Settings no auction or reservation accepts, one field each. */
+const BAD_SETTINGS: Readonly<Record<string, readonly Raw[]>> = {
+  auction: [{ kind: 'sealed' }, { increments: [] }, { reservePriceMinor: -1 }, { softClose: { windowMs: 0, extendMs: 1, maxExtensions: 1 } }, { softClose: { windowMs: 1, extendMs: 1, maxExtensions: 1_001 } }, { dutch: { floorPriceMinor: 0, stepMinor: 0, stepIntervalMs: 1 } }],
+  reservation: [{ mode: 'line' }, { holdMs: 0 }, { priorityClasses: 9 }, { waitlistMax: 0 }, { depositMinor: -5 }, { slotBufferMs: -1 }, { depositWaiverCreditScore: 1_001 }],
+};
 
 /** A value of another JSON type than `value`, which a strict schema cannot accept in its place. */
 function wrongTypeFor(value: unknown): unknown {
@@ -22,6 +38,9 @@ function wrongTypeFor(value: unknown): unknown {
 export function garble(rng: Prng, base: Raw): { raw: unknown; how: string } {
   const fields = Object.keys(base).filter((key) => !UNCHECKED_FIELDS.has(key) && base[key] !== undefined);
   const ids = ID_FIELDS.filter((key) => typeof base[key] === 'string');
+  const valued = Object.keys(BAD_VALUES).filter((key) => typeof base[key] === 'number');
+  const mechanism = base.mechanism as Raw | undefined;
+  const settings = typeof mechanism?.type === 'string' ? BAD_SETTINGS[mechanism.type] : undefined;
   const choices: [string, number][] = [
     ['not_an_object', 1],
     ['unknown_type', 1],
@@ -33,6 +52,8 @@ export function garble(rng: Prng, base: Raw): { raw: unknown; how: string } {
     ...(fields.length > 0 ? [['wrong_type', 3] as [string, number]] : []),
     ...(ids.length > 0 ? [['bad_id', 2] as [string, number]] : []),
     ...(typeof base.qty === 'number' ? [['bad_qty', 1] as [string, number]] : []),
+    ...(valued.length > 0 ? [['bad_value', 3] as [string, number]] : []),
+    ...(settings !== undefined ? [['bad_settings', 3] as [string, number]] : []),
   ];
   const how = rng.weighted(choices);
   switch (how) {
@@ -64,6 +85,14 @@ export function garble(rng: Prng, base: Raw): { raw: unknown; how: string } {
     }
     case 'bad_qty':
       return { raw: { ...base, qty: rng.pick([0, -1, 1.5, LIMITS.qtyPerJoinMax + 1]) }, how };
+    case 'bad_value': {
+      const field = rng.pick(valued);
+      return { raw: { ...base, [field]: rng.pick(BAD_VALUES[field]!) }, how: `bad_value:${field}` };
+    }
+    case 'bad_settings': {
+      const damage = rng.pick(settings!);
+      return { raw: { ...base, mechanism: { ...mechanism, ...damage } }, how: `bad_settings:${Object.keys(damage)[0]}` };
+    }
     default:
       throw new Error(`no such damage: ${how}`);
   }

@@ -2,12 +2,15 @@
 // events, exactly as real clients learn it from the gateway. Generators aim commands with it (join a group that is
 // live, leave as one of its members, edit an offer that exists), so most commands get past the first checks and
 // reach the interesting rules. It is bounded: settled groups and closed offers are forgotten after a while.
+// Auctions and reservations keep what is particular to them in their own modules.
 import type { Applied, Command } from '../../engine/index.ts';
+import { AuctionKnowledge } from './auction-knowledge.ts';
+import { ReservationKnowledge } from './reservation-knowledge.ts';
 
 export interface KnownOffer {
   offerId: string;
   merchantId: string;
-  /** The mechanism `type` it was created with ('group', …). */
+  /** The mechanism `type` it was created with ('group', 'auction', 'reservation'). */
   mechanism: string;
   closed: boolean;
 }
@@ -27,8 +30,12 @@ export class MarketKnowledge {
   private readonly groups = new Map<string, KnownGroup>();
   /** Settled group ids, kept for a while so clients sometimes act on a group that just ended. */
   private readonly settled: string[] = [];
+  readonly auctions = new AuctionKnowledge();
+  readonly reservations = new ReservationKnowledge();
 
   observe(cmd: Command, applied: Applied): void {
+    this.auctions.observe(cmd, applied);
+    this.reservations.observe(cmd, applied);
     if (cmd.type === 'create_offer' && applied.result.ok && applied.result.offerId !== undefined && !this.offers.has(applied.result.offerId)) {
       this.offers.set(applied.result.offerId, { offerId: applied.result.offerId, merchantId: cmd.merchantId, mechanism: cmd.mechanism.type, closed: false });
     }
@@ -83,6 +90,10 @@ export class MarketKnowledge {
 
   private forgetClosedOffers(): void {
     const closed = [...this.offers.values()].filter((offer) => offer.closed);
-    for (const offer of closed.slice(0, Math.max(0, closed.length - CLOSED_OFFERS_KEPT))) this.offers.delete(offer.offerId);
+    for (const offer of closed.slice(0, Math.max(0, closed.length - CLOSED_OFFERS_KEPT))) {
+      this.offers.delete(offer.offerId);
+      this.auctions.forget(offer.offerId);
+      this.reservations.forget(offer.offerId);
+    }
   }
 }

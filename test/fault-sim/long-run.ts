@@ -3,16 +3,18 @@
 //
 //   npm run sim:faults -- --seeds 10000 --steps 2000 --max-seconds 600
 //   npm run sim:faults -- --seed 1234 --steps 57 --trace      # replay one seed, printing every delivery
+//   npm run sim:faults -- --seed 1234 --steps 57 --known-bugs # drive into the engine bugs not fixed yet
 import { parseArgs } from 'node:util';
 import { SimFailure } from './failure.ts';
 import { simulate, type SimReport } from './simulation.ts';
 
-const USAGE = `usage: npm run sim:faults -- [--seeds N] [--steps N] [--first-seed S] [--max-seconds T] [--seed S] [--trace]
+const USAGE = `usage: npm run sim:faults -- [--seeds N] [--steps N] [--first-seed S] [--max-seconds T] [--seed S] [--trace] [--known-bugs]
   --seeds N         seeds to run (default 10000), from --first-seed on
   --steps N         steps per seed (default 2000)
   --first-seed S    first seed (default: a random one, printed)
   --max-seconds T   stop starting new seeds after T seconds (default 600)
-  --seed S          run this one seed only (a replay); with --trace, print every delivery`;
+  --seed S          run this one seed only (a replay); with --trace, print every delivery
+  --known-bugs      drive into the engine bugs found and not fixed yet (test/fault-sim/known-engine-bugs.ts)`;
 
 function positiveInteger(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -34,6 +36,7 @@ function parseOptions() {
       'max-seconds': { type: 'string' },
       seed: { type: 'string' },
       trace: { type: 'boolean', default: false },
+      'known-bugs': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -60,6 +63,7 @@ const trace = values.trace ? (line: string) => process.stdout.write(`${line}\n`)
 process.stdout.write(`sim:faults: seeds ${firstSeed}..${firstSeed + seeds - 1}, ${steps} steps each, at most ${maxSeconds} s\n`);
 const startedAt = performance.now();
 const totals = new Map<string, number>();
+const families = new Map<string, number>();
 let seedsRun = 0;
 let stepsRun = 0;
 let deliveries = 0;
@@ -84,7 +88,7 @@ for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
   }
   let report: SimReport;
   try {
-    report = await simulate({ seed, steps, ...(trace ? { trace } : {}) });
+    report = await simulate({ seed, steps, runIntoKnownBugs: values['known-bugs'], ...(trace ? { trace } : {}) });
   } catch (error) {
     progress(performance.now());
     process.stderr.write(`${error instanceof SimFailure ? error.message : `seed ${seed}: ${(error as Error).stack ?? String(error)}`}\n`);
@@ -94,6 +98,8 @@ for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
   stepsRun += report.steps;
   deliveries += report.deliveries;
   for (const [what, n] of report.counts) totals.set(what, (totals.get(what) ?? 0) + n);
+  const family = report.profile.split(', ').find((part) => part.startsWith('mechanisms '))!.slice('mechanisms '.length);
+  families.set(family, (families.get(family) ?? 0) + 1);
   if (single) process.stdout.write(`seed ${seed}: ${report.profile}\n  ${report.deliveries} deliveries, digest ${report.digest}, final state hash ${report.finalStateHash}\n`);
   const now = performance.now();
   if (now - lastProgress >= 2_000) {
@@ -103,6 +109,13 @@ for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
 }
 
 progress(performance.now());
-const faults = [...totals].filter(([what]) => what.startsWith('fault') || what.startsWith('crash') || what.startsWith('checkpoint') || what.startsWith('delivery') || what.startsWith('keyed') || what.startsWith('late'));
-process.stdout.write(`faults injected:\n${faults.sort(([a], [b]) => (a < b ? -1 : 1)).map(([what, n]) => `  ${what}: ${n}`).join('\n')}\n`);
+const listed = (prefixes: string[]) =>
+  [...totals]
+    .filter(([what]) => prefixes.some((prefix) => what.startsWith(prefix)))
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([what, n]) => `  ${what}: ${n}`)
+    .join('\n');
+process.stdout.write(`seeds by mechanism: ${[...families].map(([family, n]) => `${family} ${n}`).join(', ')}\n`);
+process.stdout.write(`faults injected:\n${listed(['fault', 'crash', 'checkpoint', 'delivery', 'keyed', 'late'])}\n`);
+process.stdout.write(`per-offer references:\n${listed(['reference:'])}\n`);
 process.stdout.write(`sim:faults passed: ${seedsRun} seeds from ${firstSeed}, ${stepsRun} steps\n`);

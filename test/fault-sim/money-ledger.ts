@@ -1,8 +1,12 @@
 // Follows the money through the engine's events without any model: what a member is charged on joining comes back
 // as paid + refund when the group completes (never paying above the quote), or in full on leaving or failure, and
 // every charge is settled exactly once. It holds in engine-only seeds too, where no reference is there to compare.
-import type { EngineEvent } from '../../engine/index.ts';
+// Auctions and reservations have their own rules (auction-ledger.ts, reservation-ledger.ts), checked against the
+// engine's state after every delivery as well.
+import type { EngineEvent, EngineSnapshot } from '../../engine/index.ts';
+import { AuctionLedger } from './auction-ledger.ts';
 import { CheckFailure, expectTrue } from './check-failure.ts';
+import { ReservationLedger } from './reservation-ledger.ts';
 
 interface Charge {
   qty: number;
@@ -13,9 +17,13 @@ interface Charge {
 export class MoneyLedger {
   /** Open charges by group and shopper; bounded by the members of live groups. */
   private readonly charges = new Map<string, Charge>();
+  private readonly auctions = new AuctionLedger();
+  private readonly reservations = new ReservationLedger();
 
   record(events: readonly EngineEvent[]): void {
     for (const event of events) {
+      this.auctions.record(event);
+      this.reservations.record(event);
       switch (event.type) {
         case 'group_joined': {
           expectTrue('money: charge = quote × qty', event.chargedMinor === event.quotedUnitPriceMinor * event.qty, () => JSON.stringify(event));
@@ -51,6 +59,12 @@ export class MoneyLedger {
           break; // events that move no group-buy money
       }
     }
+  }
+
+  /** What the events say is still open (auctions, holds, deposits) is what the engine's state holds. */
+  checkState(snapshot: EngineSnapshot): void {
+    this.auctions.checkState(snapshot);
+    this.reservations.checkState(snapshot);
   }
 
   private take(groupId: string, shopperId: string, qty: number): Charge {

@@ -1,6 +1,6 @@
 // What one seed's run looks like, drawn from the seed before anything else: the engine's configuration (often
-// tight, so the bounds are reached), whether the reference model checks it, which store survives its crashes, and
-// the mix of actions and faults. Nothing here depends on the number of steps, so a failure at step N replays with
+// tight, so the bounds are reached), which mechanisms it drives (one, checked by its reference model, or all of
+// them mixed with rule sets), which store survives its crashes, and the mix of actions and faults. Nothing here depends on the number of steps, so a failure at step N replays with
 // any step count of at least N.
 import { DEFAULT_CONFIG, type EngineConfig } from '../../engine/index.ts';
 import { MECHANISM_GENERATORS, type MechanismGenerator } from './generators/index.ts';
@@ -14,10 +14,16 @@ export type Action = 'client' | 'duplicate' | 'tick' | 'time_jump' | 'bad_input'
 export interface RunProfile {
   seed: number;
   config: EngineConfig;
-  /** reference: every delivery is compared with test/engine/reference-model.ts; engine_only: all other checks. */
+  /**
+   * reference: one mechanism, every delivery compared with its reference model (the market model for group-buys,
+   * the per-offer models for auctions and reservations); engine_only: every mechanism and rule sets mixed, checked
+   * without the market model (the per-offer models still follow the offers they can).
+   */
   mode: Mode;
   store: 'memory' | 'file';
   mechanisms: readonly MechanismGenerator[];
+  /** Whether test/engine/reference-model.ts runs every command of the seed (reference mode, group-buys only). */
+  marketReference: boolean;
   /** Merchant rule sets (`set_rule_set`), which the reference does not model. */
   ruleSets: boolean;
   actions: readonly (readonly [Action, number])[];
@@ -27,12 +33,15 @@ export interface RunProfile {
   reorderShare: number;
 }
 
-/** One seed in this many runs without the reference, with rule sets and every mechanism generator. */
+/** One seed in this many mixes every mechanism and rule sets, without the market reference. */
 const ENGINE_ONLY_EVERY = 8;
 /** One seed in this many keeps its journal and snapshots in real files (persistence/) instead of memory. */
 const FILE_STORE_EVERY = 16;
 
 export const START_MS = 1_750_000_000_000;
+
+/** Relative shares of reference-mode seeds per mechanism. */
+const FAMILY_WEIGHTS: Readonly<Record<string, number>> = { group: 4, auction: 3, reservation: 3 };
 
 function tightConfig(rng: Prng): EngineConfig {
   return {
@@ -59,8 +68,11 @@ export function profileFor(seed: number, rng: Prng): RunProfile {
     [roomyConfig(rng), 4],
     [tightConfig(rng), 3],
   ]);
-  const modelled = MECHANISM_GENERATORS.filter((generator) => generator.modelledByReference);
-  const mode: Mode = rng.int(1, ENGINE_ONLY_EVERY) === 1 || modelled.length === 0 ? 'engine_only' : 'reference';
+  const mode: Mode = rng.int(1, ENGINE_ONLY_EVERY) === 1 ? 'engine_only' : 'reference';
+  // Reference seeds share the budget between the mechanisms; the group-buy share is larger, its market model
+  // checks more per step (every offer, group and key) and it has the most rules to reach.
+  const only = rng.weighted(MECHANISM_GENERATORS.map((generator) => [generator, FAMILY_WEIGHTS[generator.mechanism] ?? 1] as const));
+  const mechanisms = mode === 'reference' ? [only] : MECHANISM_GENERATORS;
   const store = rng.int(1, FILE_STORE_EVERY) === 1 ? 'file' : 'memory';
   // Some seeds are mostly faults, some mostly traffic.
   const faultiness = rng.pick([0.5, 1, 2]);
@@ -69,7 +81,8 @@ export function profileFor(seed: number, rng: Prng): RunProfile {
     config,
     mode,
     store,
-    mechanisms: mode === 'reference' ? modelled : MECHANISM_GENERATORS,
+    mechanisms,
+    marketReference: mode === 'reference' && only.reference === 'market',
     ruleSets: mode === 'engine_only',
     actions: [
       ['client', 70],

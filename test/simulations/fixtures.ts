@@ -28,3 +28,6 @@ export function smallScenario(overrides: Record<string, unknown> = {}): Record<s
     ...overrides,
   };
 }
+
+/** Shipped scenarios of the auction and reservation mechanisms (the ones above are group-buys). */
+export const MECHANISM_SCENARIOS = ['bidding-war.yaml', 'uniform-sale.yaml', 'rental-queue.yaml'] as const;

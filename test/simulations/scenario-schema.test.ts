@@ -18,6 +18,20 @@ function problemsOf(action: () => unknown): string[] {
 
 const withBehaviour = (behaviour: Record<string, unknown>) => smallScenario({ behaviour: { mechanism: 'group', ...behaviour } });
 
+function auctionScenario(behaviour: Record<string, unknown>): Record<string, unknown> {
+  return smallScenario({
+    offers: [{ id: 'lot', inventory: 1, basePriceMinor: 1_000, endAfter: '1h', mechanism: { type: 'auction', kind: 'english' } }],
+    behaviour: { mechanism: 'auction', valueMinor: { type: 'uniform', min: 500, max: 3_000 }, ...behaviour },
+  });
+}
+
+function rentalScenario(behaviour: Record<string, unknown>, mode: 'queue' | 'slots' = 'queue'): Record<string, unknown> {
+  return smallScenario({
+    offers: [{ id: 'bike', inventory: 3, basePriceMinor: 500, mechanism: { type: 'reservation', mode, holdMs: 60_000 } }],
+    behaviour: { mechanism: 'reservation', rentalDuration: '20m', ...behaviour },
+  });
+}
+
 describe('scenario validation', () => {
   it('accepts the small scenario and fills in defaults', () => {
     const loaded = loadScenario(smallScenario());
@@ -36,12 +50,27 @@ describe('scenario validation', () => {
     ['a distribution that is neither', withBehaviour({ qty: 'lots' }), 'behaviour.qty: must be a number or a distribution: {type: fixed | uniform | exponential | normal | log_normal, …}'],
     ['a bad duration', withBehaviour({ patience: { type: 'exponential', mean: '5 weeks' } }), 'behaviour.patience.mean: "5 weeks" is not a duration: use milliseconds or e.g. "90s", "15m", "2h", "1d"'],
     ['a probability above 1', withBehaviour({ invites: { count: 1, acceptProbability: 2 } }), 'behaviour.invites.acceptProbability: must be ≤ 1'],
-    ['an unknown mechanism', smallScenario({ behaviour: { mechanism: 'lottery' } }), 'behaviour.mechanism: Invalid discriminator value. Expected \'group\''],
+    ['an unknown mechanism', smallScenario({ behaviour: { mechanism: 'lottery' } }), "behaviour.mechanism: Invalid discriminator value. Expected 'group' | 'auction' | 'reservation'"],
+    ['a behaviour of another mechanism than the offers', smallScenario({ behaviour: { mechanism: 'auction', valueMinor: 100 } }), 'offers.0.mechanism.type: must be "auction", the mechanism of behaviour.mechanism'],
+    ['bidders without values', auctionScenario({ valueMinor: undefined }), 'behaviour.valueMinor: must be a number or a distribution: {type: fixed | uniform | exponential | normal | log_normal, …}'],
+    ['no bidding strategy', auctionScenario({ strategy: { proxy: 0 } }), 'behaviour.strategy: at least one strategy must have a weight above 0'],
+    ['a margin above 1', auctionScenario({ dutchMarginRatio: 1.5 }), 'behaviour.dutchMarginRatio: must be ≤ 1'],
+    ['renters without rental times', rentalScenario({ rentalDuration: undefined }), 'behaviour.rentalDuration: must be a number or a distribution: {type: fixed | uniform | exponential | normal | log_normal, …}'],
+    ['more than 8 priority classes', rentalScenario({ priorityClass: [1, 1, 1, 1, 1, 1, 1, 1, 1] }), 'behaviour.priorityClass: Too big: expected array to have <=8 items'],
+    ['renters who answer no hold', rentalScenario({ holdResponse: { confirm: 0 } }), 'behaviour.holdResponse: at least one response must have a weight above 0'],
+    ['a slots offer for renters', rentalScenario({}, 'slots'), 'offers.0.mechanism.mode: the reservation behaviour simulates queues (mode: queue); slot bookings are not simulated'],
     ['an engine setting out of range', smallScenario({ offers: [{ id: 'tea', inventory: 1, basePriceMinor: 1, mechanism: { type: 'group', minSize: 1, windowMs: 1 } }] }), 'offers.0.mechanism.minSize: Too small: expected number to be >=2'],
     ['an offer weight for no offer', withBehaviour({ offerWeights: { coffee: 1 } }), 'behaviour.offerWeights.coffee: is not the id of an offer'],
     ['a zero duration', smallScenario({ duration: 0 }), 'duration: must be > 0'],
   ])('points at the field for %s', (_name, scenario, problem) => {
     expect(problemsOf(() => loadScenario(scenario))).toContain(problem);
+  });
+
+  it('accepts the auction and reservation behaviours and fills in their defaults', () => {
+    const auction = loadScenario(auctionScenario({})).base.behaviour;
+    expect(auction).toMatchObject({ mechanism: 'auction', strategy: { proxy: 1, incremental: 0, sniper: 0 }, maxBids: 50, buyNowProbability: 0 });
+    const rental = loadScenario(rentalScenario({})).base.behaviour;
+    expect(rental).toMatchObject({ mechanism: 'reservation', priorityClass: [1], holdResponse: { confirm: 1, decline: 0, ignore: 0 }, rentalDuration: { type: 'fixed', value: 1_200_000 } });
   });
 
   it('reports every problem at once', () => {

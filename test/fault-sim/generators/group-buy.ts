@@ -1,7 +1,7 @@
 // Group-buy (拼团) commands: offers with small inventories and tight group settings, so that groups form, fill,
 // fail, auto-fill and run out of stock within a short run; shoppers who open, join, match, leave and ask for
 // quotes, mostly on groups they know are live and sometimes on stray or settled ones.
-import type { PriceTier } from '../../../engine/index.ts';
+import type { OfferPatch, PriceTier } from '../../../engine/index.ts';
 import type { Prng } from '../prng.ts';
 import { offerIdFor, type Draft, type GenContext, type MechanismGenerator } from './generator.ts';
 
@@ -69,9 +69,23 @@ function targetGroup(ctx: GenContext): { groupId: string; members: string[] } {
   return { groupId: rng.chance(0.5) ? ctx.ids.groups.pick(rng) : `${ctx.ids.offers.pick(rng)}~g${rng.int(1, 40).toString(36)}`, members: [] };
 }
 
+/** An edit of a group-buy offer: several fields at once, tier tables included (some broken on purpose). */
+function groupPatch(ctx: GenContext): OfferPatch {
+  const { rng, nowMs } = ctx;
+  const patch: OfferPatch = {};
+  if (rng.chance(0.2)) patch.title = 'renamed';
+  if (rng.chance(0.4)) patch.inventory = rng.int(0, 8);
+  if (rng.chance(0.25)) patch.basePriceMinor = randomPrice(rng);
+  if (rng.chance(0.2)) patch.perShopperLimit = rng.chance(0.3) ? null : rng.int(1, 4);
+  if (rng.chance(0.2)) patch.endMs = rng.chance(0.3) ? null : Math.max(0, nowMs + rng.int(-20, 1_500));
+  if (rng.chance(0.2)) patch.tiers = randomTiers(rng, patch.basePriceMinor ?? randomPrice(rng));
+  if (rng.chance(0.15)) patch.leaderDiscountBps = randomBps(rng);
+  return patch;
+}
+
 export const groupBuyGenerator: MechanismGenerator = {
   mechanism: 'group',
-  modelledByReference: true,
+  reference: 'market',
 
   createOffer(ctx: GenContext, offerId: string, merchantId: string): Draft {
     const { rng, nowMs } = ctx;
@@ -144,4 +158,6 @@ export const groupBuyGenerator: MechanismGenerator = {
       }
     }
   },
+
+  editPatch: groupPatch,
 };

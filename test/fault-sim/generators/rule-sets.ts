@@ -1,6 +1,7 @@
 // Merchant rule sets (`set_rule_set`): dynamic pricing with tiers, a time ramp, scarcity, demand surge, discounts,
 // rounding and the guardrails, some in force at once and some scheduled. The reference model prices by group
 // settings only, so these run in engine-only seeds (docs/simulation-testing.md says which checks apply there).
+import { KNOWN_ENGINE_BUGS } from '../known-engine-bugs.ts';
 import type { Prng } from '../prng.ts';
 import type { Draft, GenContext } from './generator.ts';
 import { merchantTarget } from './merchant.ts';
@@ -17,13 +18,17 @@ function sizeTiers(rng: Prng): object {
   return { kind: 'size_tiers', tiers };
 }
 
-/** A rule set that validates: stages in order, each single kind at most once, within the guardrails. */
-export function randomRuleSet(rng: Prng, version: number): object {
+/**
+ * A rule set that validates: stages in order, each single kind at most once, within the guardrails. `groupDeadline`
+ * false: a time decay counts down to the offer's end only (see KNOWN_ENGINE_BUGS.groupDecayWithoutGroups).
+ */
+export function randomRuleSet(rng: Prng, version: number, groupDeadline = true): object {
   const rules: object[] = [];
   if (rng.chance(0.6)) rules.push(sizeTiers(rng));
   if (rng.chance(0.3)) {
     const until = rng.int(0, 500);
-    rules.push({ kind: 'time_decay_linear', deadline: rng.pick(['group', 'offer']), fromBeforeDeadlineMs: until + rng.int(1, 3_000), untilBeforeDeadlineMs: until, adjustmentBps: rng.int(-3_000, 0), stepMs: 1_000 });
+    const deadline = rng.pick(['group', 'offer']);
+    rules.push({ kind: 'time_decay_linear', deadline: groupDeadline ? deadline : 'offer', fromBeforeDeadlineMs: until + rng.int(1, 3_000), untilBeforeDeadlineMs: until, adjustmentBps: rng.int(-3_000, 0), stepMs: 1_000 });
   }
   if (rng.chance(0.4)) rules.push({ kind: 'scarcity', measure: 'units_left', thresholds: [{ atMostLeft: rng.int(0, 4), adjustmentBps: rng.int(0, 2_000) }] });
   if (rng.chance(0.4)) {
@@ -58,13 +63,15 @@ export function randomRuleSet(rng: Prng, version: number): object {
 export function ruleSetCommand(ctx: GenContext): Draft {
   const { rng, nowMs } = ctx;
   const { offerId, merchantId } = merchantTarget(ctx);
+  const mechanism = ctx.knowledge.allOffers().find((offer) => offer.offerId === offerId)?.mechanism;
+  const groupDeadline = mechanism === 'group' || !ctx.steerAround.has(KNOWN_ENGINE_BUGS.groupDecayWithoutGroups);
   // Versions must rise: one drawn from the simulated time mostly does; a small one now and then is refused.
   const version = rng.chance(0.9) ? 2 + Math.floor(nowMs / 50) % 1_000_000_000 : rng.int(1, 3);
   return {
     type: 'set_rule_set',
     merchantId,
     offerId,
-    ruleSet: randomRuleSet(rng, version),
+    ruleSet: randomRuleSet(rng, version, groupDeadline),
     ...(rng.chance(0.4) ? { effectiveAtMs: nowMs + rng.int(-50, 2_000) } : {}),
   };
 }
