@@ -126,9 +126,11 @@ export function newOfferPricing(ruleSet: RuleSet, source: RuleSetVersion['source
 }
 
 /** A new group's deadline if one opened at `atMs`: its window, clamped to the offer's end. */
-function newGroupDeadline(offer: Offer, atMs: number): number {
-  const windowMs = offer.mechanism.type === 'group' ? offer.mechanism.windowMs : Number.MAX_SAFE_INTEGER;
-  return Math.min(atMs + windowMs, offer.endMs ?? Number.MAX_SAFE_INTEGER);
+function newGroupDeadline(offer: Offer, atMs: number): number | null {
+  // Auctions and reservations have no groups: a rule anchored on a group's deadline finds none (as pricing
+  // treats a missing deadline), rather than a time so far off that no tick could carry it.
+  if (offer.mechanism.type !== 'group') return null;
+  return Math.min(atMs + offer.mechanism.windowMs, offer.endMs ?? Number.MAX_SAFE_INTEGER);
 }
 
 /** Share of the inventory held or sold, in basis points (0 for an offer with no inventory). */
@@ -140,7 +142,7 @@ function utilizationBps(offer: Offer): number {
  * The context of a price for a group of `groupSize` whose deadline is `groupDeadlineMs`, for `shopper`, at `atMs`,
  * with the offer's stream memory as it stands (see docs/pricing.md for what each field means).
  */
-function pricingContext(offer: Offer, atMs: number, groupSize: number, minSize: number, groupDeadlineMs: number, shopper: PricedShopper): PricingContext {
+function pricingContext(offer: Offer, atMs: number, groupSize: number, minSize: number, groupDeadlineMs: number | null, shopper: PricedShopper): PricingContext {
   const pricing = offer.pricing;
   return {
     basePriceMinor: offer.basePriceMinor,

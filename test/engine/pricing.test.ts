@@ -285,3 +285,19 @@ describe('determinism with rule sets', () => {
     for (const cut of [1, 2, 40, 90]) expect(run(commands, cut)).toEqual(straight);
   });
 });
+
+describe('rule sets on offers without groups', () => {
+  it('finds no group deadline for a group-anchored decay, so every deadline stays one a tick can carry', () => {
+    // Found by the fault simulation: the decay once counted down to a "group deadline" near 9e15 on a queue offer.
+    const market = new Market();
+    market.ok({
+      type: 'create_offer', merchantId: MERCHANT, offerId: 'o1', title: 'Bike', currency: 'CNY', inventory: 2, basePriceMinor: 1_000,
+      mechanism: { type: 'reservation', mode: 'queue', holdMs: 30_000 },
+    });
+    const decay = { kind: 'time_decay_linear', deadline: 'group', fromBeforeDeadlineMs: 3_600_000, untilBeforeDeadlineMs: 0, adjustmentBps: -2_000, stepMs: 60_000 };
+    expect(setRuleSet(market, ruleSet(2, [decay])).result.ok).toBe(true);
+    const next = market.engine.nextDeadlineMs();
+    expect(next === null || next <= LIMITS.timeMsMax).toBe(true);
+    expect(market.engine.offer('o1')?.priceMinor).toBe(1_000);
+  });
+});

@@ -1,7 +1,6 @@
 // Merchant rule sets (`set_rule_set`): dynamic pricing with tiers, a time ramp, scarcity, demand surge, discounts,
 // rounding and the guardrails, some in force at once and some scheduled. The reference model prices by group
 // settings only, so these run in engine-only seeds (docs/simulation-testing.md says which checks apply there).
-import { KNOWN_ENGINE_BUGS } from '../known-engine-bugs.ts';
 import type { Prng } from '../prng.ts';
 import type { Draft, GenContext } from './generator.ts';
 import { merchantTarget } from './merchant.ts';
@@ -20,7 +19,7 @@ function sizeTiers(rng: Prng): object {
 
 /**
  * A rule set that validates: stages in order, each single kind at most once, within the guardrails. `groupDeadline`
- * false: a time decay counts down to the offer's end only (see KNOWN_ENGINE_BUGS.groupDecayWithoutGroups).
+ * false: a time decay counts down to the offer's end only.
  */
 export function randomRuleSet(rng: Prng, version: number, groupDeadline = true): object {
   const rules: object[] = [];
@@ -64,7 +63,8 @@ export function ruleSetCommand(ctx: GenContext): Draft {
   const { rng, nowMs } = ctx;
   const { offerId, merchantId } = merchantTarget(ctx);
   const mechanism = ctx.knowledge.allOffers().find((offer) => offer.offerId === offerId)?.mechanism;
-  const groupDeadline = mechanism === 'group' || !ctx.steerAround.has(KNOWN_ENGINE_BUGS.groupDecayWithoutGroups);
+  // Group-anchored decays on offers without groups are generated too: they once scheduled an untickable deadline.
+  const groupDeadline = mechanism !== undefined;
   // Versions must rise: one drawn from the simulated time mostly does; a small one now and then is refused.
   const version = rng.chance(0.9) ? 2 + Math.floor(nowMs / 50) % 1_000_000_000 : rng.int(1, 3);
   return {
