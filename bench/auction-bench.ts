@@ -11,17 +11,13 @@
 // offer, buy-now gone), auctions close during the run (soft-close extensions included) and their winners are
 // settled. The timed runs replay the same commands on fresh engines, which reach the same results.
 import os from 'node:os';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { Engine, parseCommand, type Command } from '../engine/index.ts';
 import { readOptions, USAGE, type Options } from './lib/engine-options.ts';
-import { Histogram, type HistogramSummary } from './lib/histogram.ts';
+import type { HistogramSummary } from './lib/histogram.ts';
 import { Prng } from './lib/prng.ts';
 import { profile } from './lib/profile.ts';
+import { now, paced as pacedRun, timed } from './lib/timed-loop.ts';
 
-v8.setFlagsFromString('--expose-gc');
-const collectGarbage = vm.runInNewContext('gc') as () => void;
-const now = (): number => performance.now();
 const GOAL_BIDS_PER_SECOND = 1_000_000;
 const START_MS = Date.UTC(2025, 0, 1);
 const MERCHANT = 'm1';
@@ -164,16 +160,6 @@ interface Throughput {
   perCpuSecond: number;
 }
 
-function timed(count: number, work: () => void): Throughput {
-  collectGarbage();
-  const cpu = process.cpuUsage();
-  const start = now();
-  work();
-  const seconds = (now() - start) / 1000;
-  const used = process.cpuUsage(cpu);
-  return { perSecond: count / seconds, nsPerCommand: (seconds * 1e9) / count, perCpuSecond: count / ((used.user + used.system) / 1e6) };
-}
-
 function engineThroughput(workload: Workload): { throughput: Throughput; accepted: number } {
   const engine = freshEngine(workload);
   const { commands } = workload;
@@ -199,23 +185,10 @@ interface Paced {
   achievedRate: number;
 }
 
-/** Runs `step(i)` on a fixed schedule; latency is completion − intended start (no coordinated omission). */
+/** The shared paced run, reported with the fields this bench has always printed. */
 function paced(count: number, rate: number, step: (i: number) => void): Paced {
-  const latency = new Histogram();
-  const service = new Histogram();
-  const intervalMs = 1000 / rate;
-  collectGarbage();
-  const start = now() + 1;
-  for (let i = 0; i < count; i++) {
-    const intended = start + i * intervalMs;
-    let began = now();
-    while (began < intended) began = now();
-    step(i);
-    const done = now();
-    latency.record((done - intended) * 1e6);
-    service.record((done - began) * 1e6);
-  }
-  return { latencyNs: latency.summary(), serviceNs: service.summary(), achievedRate: count / ((now() - start) / 1000) };
+  const { latencyNs, serviceNs, achievedRate } = pacedRun(count, rate, step);
+  return { latencyNs, serviceNs, achievedRate };
 }
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');

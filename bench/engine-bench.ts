@@ -15,26 +15,14 @@
 // on a fixed schedule (start + i / rate) and its latency is completion − intended start, so a stall (a GC pause,
 // a slow command) is charged to every command that queued behind it, as a client would see it.
 import os from 'node:os';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import type { Command } from '../engine/index.ts';
-import { Histogram, type HistogramSummary } from './lib/histogram.ts';
+import type { HistogramSummary } from './lib/histogram.ts';
 import { profile, type ProfileSummary } from './lib/profile.ts';
+import { collectGarbage, now, paced, type Paced } from './lib/timed-loop.ts';
 import { readOptions, USAGE, type Options } from './lib/engine-options.ts';
 import { buildWorkload, DEFAULT_WORKLOAD, engineWithOffers, MIX, type Workload } from './lib/workload.ts';
 
 const GOALS = { throughputMin: 1_000_000, throughputAim: 2_000_000, p99MaxUs: 10 };
-
-
-// A full collection between phases, so garbage left by one phase (the reference engine, the throughput run's
-// state) is not collected, and billed, in the middle of the next one. `gc` is only exposed behind a V8 flag;
-// setting it at run time keeps `npm run bench:engine` a plain command.
-v8.setFlagsFromString('--expose-gc');
-const collectGarbage = vm.runInNewContext('gc') as () => void;
-
-function now(): number {
-  return performance.now();
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Measurements
@@ -58,13 +46,13 @@ function throughputOf(count: number, seconds: number, cpu: NodeJS.CpuUsage, slic
   return { commands: count, seconds, perSecond: count / seconds, nsPerCommand: (seconds * 1e9) / count, perCpuSecond: count / cpuSeconds, sliceRates };
 }
 
-/** Applies the stream as fast as one thread can; returns the rate and how many commands were accepted. */
-function engineThroughput(workload: Workload, count: number): { throughput: Throughput; accepted: number } {
-  const engine = engineWithOffers(workload);
-  const commands = workload.commands;
+/**
+ * Runs `slice(from, to)` over ten equal slices of [0, count), timing each: the rates show whether the run held
+ * steady or drifted as state grew. The command loop stays inline in the caller's slice function.
+ */
+function slicedRun(count: number, slice: (from: number, to: number) => void): Throughput {
   const slices = 10;
   const sliceRates: number[] = [];
-  let accepted = 0;
   collectGarbage();
   const cpuStart = process.cpuUsage();
   const start = now();
@@ -72,79 +60,39 @@ function engineThroughput(workload: Workload, count: number): { throughput: Thro
   for (let s = 0; s < slices; s++) {
     const from = Math.floor((count * s) / slices);
     const to = Math.floor((count * (s + 1)) / slices);
-    for (let i = from; i < to; i++) {
-      // Counting accepted results keeps the result live and checks the replay matches the reference run.
-      if (engine.apply(commands[i]!).result.ok) accepted++;
-    }
+    slice(from, to);
     const t = now();
     sliceRates.push((to - from) / ((t - sliceStart) / 1000));
     sliceStart = t;
   }
   const seconds = (now() - start) / 1000;
-  return { throughput: throughputOf(count, seconds, process.cpuUsage(cpuStart), sliceRates), accepted };
+  return throughputOf(count, seconds, process.cpuUsage(cpuStart), sliceRates);
+}
+
+/** Applies the stream as fast as one thread can; returns the rate and how many commands were accepted. */
+function engineThroughput(workload: Workload, count: number): { throughput: Throughput; accepted: number } {
+  const engine = engineWithOffers(workload);
+  const commands = workload.commands;
+  let accepted = 0;
+  const throughput = slicedRun(count, (from, to) => {
+    for (let i = from; i < to; i++) {
+      // Counting accepted results keeps the result live and checks the replay matches the reference run.
+      if (engine.apply(commands[i]!).result.ok) accepted++;
+    }
+  });
+  return { throughput, accepted };
 }
 
 /** The cheapest state update a command could be: one counter per key in a Map, over the same keys. */
 function baselineThroughput(keys: readonly string[], count: number): { throughput: Throughput; checksum: number } {
   const map = new Map<string, number>();
-  const slices = 10;
-  const sliceRates: number[] = [];
-  collectGarbage();
-  const cpuStart = process.cpuUsage();
-  const start = now();
-  let sliceStart = start;
-  for (let s = 0; s < slices; s++) {
-    const from = Math.floor((count * s) / slices);
-    const to = Math.floor((count * (s + 1)) / slices);
+  const throughput = slicedRun(count, (from, to) => {
     for (let i = from; i < to; i++) {
       const key = keys[i]!;
       map.set(key, (map.get(key) ?? 0) + 1);
     }
-    const t = now();
-    sliceRates.push((to - from) / ((t - sliceStart) / 1000));
-    sliceStart = t;
-  }
-  const seconds = (now() - start) / 1000;
-  return { throughput: throughputOf(count, seconds, process.cpuUsage(cpuStart), sliceRates), checksum: map.size };
-}
-
-interface Paced {
-  rate: number;
-  commands: number;
-  /** Completion − intended start, in ns: what a client sees, queueing included. */
-  latencyNs: HistogramSummary;
-  /** Completion − actual start, in ns: the command's own cost, queueing excluded (for diagnosis only). */
-  serviceNs: HistogramSummary;
-  /** Commands that started later than their intended start by more than one interval. */
-  startedLate: number;
-  /** Achieved rate: whether the run kept up with the schedule overall. */
-  achievedRate: number;
-}
-
-/**
- * Runs `step(i)` for i in [0, count) on a fixed schedule. Between commands the thread spins on the clock instead
- * of sleeping: timers cannot wake it at microsecond precision, and a real sequencer at this rate would be busy.
- */
-function paced(count: number, rate: number, step: (i: number) => void): Paced {
-  const latency = new Histogram();
-  const service = new Histogram();
-  const intervalMs = 1000 / rate;
-  let startedLate = 0;
-  collectGarbage();
-  // A little lead time so the first command is not already late because of the collection above.
-  const start = now() + 1;
-  for (let i = 0; i < count; i++) {
-    const intended = start + i * intervalMs;
-    let began = now();
-    while (began < intended) began = now();
-    if (began - intended > intervalMs) startedLate++;
-    step(i);
-    const done = now();
-    latency.record((done - intended) * 1e6);
-    service.record((done - began) * 1e6);
-  }
-  const elapsedS = (now() - start) / 1000;
-  return { rate, commands: count, latencyNs: latency.summary(), serviceNs: service.summary(), startedLate, achievedRate: count / elapsedS };
+  });
+  return { throughput, checksum: map.size };
 }
 
 function engineLatency(workload: Workload, count: number, rate: number): Paced {

@@ -13,17 +13,13 @@
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import v8 from 'node:v8';
-import vm from 'node:vm';
-import { Histogram, type HistogramSummary } from './lib/histogram.ts';
+import type { HistogramSummary } from './lib/histogram.ts';
 import { profile } from './lib/profile.ts';
+import { now, paced as pacedRun, timed as timedRun } from './lib/timed-loop.ts';
 import { buildReservationWorkload, engineWithReservationOffers, RESERVATION_MIX, type ReservationMode, type ReservationWorkload } from './lib/reservation-workload.ts';
 
 const GOAL_OPS_PER_SECOND = 1_000_000;
 
-v8.setFlagsFromString('--expose-gc');
-const collectGarbage = vm.runInNewContext('gc') as () => void;
-const now = (): number => performance.now();
 
 interface Options {
   modes: ReservationMode[];
@@ -108,14 +104,14 @@ interface Throughput {
   perCpuSecond: number;
 }
 
+/** One `step` call per command, as this bench has always timed both its engine and its baseline runs. */
 function timed(count: number, step: (i: number) => void): Throughput {
-  collectGarbage();
-  const cpu = process.cpuUsage();
-  const start = now();
-  for (let i = 0; i < count; i++) step(i);
-  const seconds = (now() - start) / 1000;
-  const used = process.cpuUsage(cpu);
-  return { commands: count, perSecond: count / seconds, nsPerCommand: (seconds * 1e9) / count, perCpuSecond: count / ((used.user + used.system) / 1e6) };
+  return {
+    commands: count,
+    ...timedRun(count, () => {
+      for (let i = 0; i < count; i++) step(i);
+    }),
+  };
 }
 
 function engineThroughput(workload: ReservationWorkload): { throughput: Throughput; accepted: number } {
@@ -143,23 +139,10 @@ interface Paced {
   achievedRate: number;
 }
 
-/** `step(i)` on a fixed schedule; the thread spins between commands (timers cannot wake it at µs precision). */
+/** The shared paced run, reported with the fields this bench has always printed. */
 function paced(count: number, rate: number, step: (i: number) => void): Paced {
-  const latency = new Histogram();
-  const service = new Histogram();
-  const intervalMs = 1000 / rate;
-  collectGarbage();
-  const start = now() + 1;
-  for (let i = 0; i < count; i++) {
-    const intended = start + i * intervalMs;
-    let began = now();
-    while (began < intended) began = now();
-    step(i);
-    const done = now();
-    latency.record((done - intended) * 1e6);
-    service.record((done - began) * 1e6);
-  }
-  return { rate, latencyNs: latency.summary(), serviceNs: service.summary(), achievedRate: count / ((now() - start) / 1000) };
+  const { latencyNs, serviceNs, achievedRate } = pacedRun(count, rate, step);
+  return { rate, latencyNs, serviceNs, achievedRate };
 }
 
 interface ModeReport {

@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { mintShopperToken } from '../gateway/index.ts';
+import { runGuarded } from './lib/run-guard.ts';
 import { killAllServers, ServerChild } from './lib/ws-child.ts';
 import { broadcastRounds, broadcastWindowed, type Broadcast } from './lib/ws-fanout.ts';
 import { closeAll, connectMany, expectReplies, openFileLimit, sleep, terminateAllClients, unexpectedCloses } from './lib/ws-load.ts';
@@ -177,19 +178,7 @@ async function main(): Promise<void> {
     return;
   }
   for (const line of options.lowered) log(line);
-  process.on('exit', cleanUp);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      cleanUp();
-      process.exit(130);
-    });
-  }
-  const watchdog = setTimeout(() => {
-    log(`the run took longer than --max-seconds ${options.maxSeconds}: stopping`);
-    cleanUp();
-    process.exit(1);
-  }, options.maxSeconds * 1_000);
-  try {
+  await runGuarded({ maxSeconds: options.maxSeconds, log, cleanUp }, async () => {
     const loadAtStart = os.loadavg()[0]!;
     const gateway = await gatewayFanout(options);
     const messageBytes = gateway.rounds.sizes;
@@ -210,10 +199,7 @@ async function main(): Promise<void> {
     };
     if (options.json) console.log(JSON.stringify(report, null, 2));
     else printSocketIoText(report);
-  } finally {
-    clearTimeout(watchdog);
-    cleanUp();
-  }
+  });
 }
 
 main().catch((error: unknown) => {

@@ -24,6 +24,7 @@ import type { Profiler } from 'node:inspector';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { mintShopperToken } from '../gateway/index.ts';
+import { runGuarded } from './lib/run-guard.ts';
 import { killAllServers, ServerChild, writtenProfiles } from './lib/ws-child.ts';
 import { hotSpots } from './lib/profile.ts';
 import { broadcastRounds, broadcastWindowed, type Broadcast } from './lib/ws-fanout.ts';
@@ -358,27 +359,12 @@ async function main(): Promise<void> {
     return;
   }
   for (const line of options.lowered) log(line);
-  process.on('exit', cleanUp);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      cleanUp();
-      process.exit(130);
-    });
-  }
-  const watchdog = setTimeout(() => {
-    log(`the run took longer than --max-seconds ${options.maxSeconds}: stopping`);
-    cleanUp();
-    process.exit(1);
-  }, options.maxSeconds * 1_000);
-  try {
+  await runGuarded({ maxSeconds: options.maxSeconds, log, cleanUp }, async () => {
     const report = await run(options);
     if (options.json) console.log(JSON.stringify(report, null, 2));
     else printText(report);
     if (options.profileDir && !options.json) printProfiles();
-  } finally {
-    clearTimeout(watchdog);
-    cleanUp();
-  }
+  });
 }
 
 main().catch((error: unknown) => {

@@ -12,16 +12,10 @@
 // Socket.IO server to a uWebSockets.js app (`io.attachApp`), where a one-room broadcast becomes a uWS publish.
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { Server } from 'socket.io';
 import uWS from 'uWebSockets.js';
-import type { ServerUsage } from './ws-child.ts';
-import type { SocketIoReply, SocketIoRequest } from './socketio-child.ts';
-
-v8.setFlagsFromString('--expose-gc');
-const collectGarbage = vm.runInNewContext('gc') as () => void;
+import { processUsage, serveRequests } from './child-serve.ts';
+import type { SocketIoRequest } from './socketio-child.ts';
 
 const ROOM = 'offer:bench-fan';
 
@@ -84,25 +78,6 @@ async function start(request: Extract<SocketIoRequest, { op: 'start' }>): Promis
   });
 }
 
-function usage(gc: boolean): ServerUsage {
-  if (gc) {
-    collectGarbage();
-    collectGarbage();
-  }
-  const cpu = process.cpuUsage();
-  const memory = process.memoryUsage();
-  const elu = performance.eventLoopUtilization();
-  return {
-    atMs: performance.timeOrigin + performance.now(),
-    cpuUs: cpu.user + cpu.system,
-    eluActiveMs: elu.active,
-    eluIdleMs: elu.idle,
-    rss: memory.rss,
-    heapUsed: memory.heapUsed,
-    external: memory.external,
-  };
-}
-
 async function stop(): Promise<void> {
   if (io) {
     io.disconnectSockets(true);
@@ -123,7 +98,7 @@ async function handle(request: SocketIoRequest): Promise<unknown> {
       deltas = request.deltas.map((text) => JSON.parse(text) as unknown);
       return null;
     case 'usage':
-      return usage(request.gc);
+      return processUsage(request.gc);
     case 'stop':
       await stop();
       return null;
@@ -132,11 +107,4 @@ async function handle(request: SocketIoRequest): Promise<unknown> {
   }
 }
 
-process.on('message', (request: SocketIoRequest) => {
-  handle(request).then(
-    (value) => process.send?.({ id: request.id, ok: true, value } satisfies SocketIoReply, undefined, undefined, request.op === 'stop' ? () => process.exit(0) : undefined),
-    (error: unknown) => process.send?.({ id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) } satisfies SocketIoReply),
-  );
-});
-// The parent died or stopped listening: nobody will ever ask this server to stop, so stop now.
-process.on('disconnect', () => process.exit(0));
+serveRequests(handle);

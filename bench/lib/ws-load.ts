@@ -52,12 +52,37 @@ export function openFileLimit(): number | null {
 const ignore = (): void => undefined;
 
 /**
+ * Opens `count` connections, at most `concurrency` at a time, with `openOne(index)`. If any fails, closes the
+ * ones already open with `closeOpened` and rejects: a phase never runs, nor leaks, a partial set of clients.
+ */
+export async function openBounded<T>(
+  count: number,
+  concurrency: number,
+  openOne: (index: number) => Promise<T>,
+  closeOpened: (opened: T[]) => Promise<void>,
+): Promise<T[]> {
+  const opened: T[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const index = next++;
+      opened[index] = await openOne(index);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  } catch (error) {
+    await closeOpened(opened.filter(Boolean));
+    throw error;
+  }
+  return opened;
+}
+
+/**
  * Opens `count` clients to `url`, at most `concurrency` handshakes at a time (a burst of thousands would overflow
  * the listen backlog and time out). Rejects, closing what it opened, if any fails or all take over `timeoutMs`.
  */
 export async function connectMany(url: string, count: number, timeoutMs = 60_000, concurrency = 200): Promise<Client[]> {
-  const clients: Client[] = [];
-  let next = 0;
   const deadline = performance.now() + timeoutMs;
   const openOne = (index: number): Promise<Client> =>
     new Promise((resolve, reject) => {
@@ -73,19 +98,7 @@ export async function connectMany(url: string, count: number, timeoutMs = 60_000
         if (!closingOnPurpose.has(ws)) unexpectedCloses.set(code, (unexpectedCloses.get(code) ?? 0) + 1);
       });
     });
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const index = next++;
-      clients[index] = await openOne(index);
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-  } catch (error) {
-    await closeAll(clients.filter(Boolean));
-    throw error;
-  }
-  return clients;
+  return openBounded(count, concurrency, openOne, closeAll);
 }
 
 /** Terminates the clients and waits until their sockets are closed, so the next phase starts with free descriptors. */
@@ -149,8 +162,13 @@ export interface Measured {
   serverCpuSeconds: number;
 }
 
+/** Any server child that can report its process's usage (the gateway's, Socket.IO's). */
+export interface UsageSource {
+  usage(): Promise<ServerUsage>;
+}
+
 /** Readings of both processes' CPU and event-loop use around `work`, however long it takes. */
-export async function measureAround(server: ServerChild, work: () => Promise<void>): Promise<Measured> {
+export async function measureAround(server: UsageSource, work: () => Promise<void>): Promise<Measured> {
   const serverBefore = await server.usage();
   const clientBefore = localUsage();
   await work();

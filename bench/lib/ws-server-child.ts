@@ -7,17 +7,11 @@
 //   subscribes a socket to one topic, `/pub` publishes pre-encoded messages to it, `GET /json` answers a fixed
 //   body. It is the floor the gateway's figures are judged against.
 // The parent drives it over IPC; when the parent goes away the IPC channel closes and the child exits with it.
-import { performance } from 'node:perf_hooks';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import uWS from 'uWebSockets.js';
 import { startServer, type RunningServer } from '../../gateway/index.ts';
-import type { ChildReply, ChildRequest, ServerUsage } from './ws-child.ts';
+import { processUsage, serveRequests } from './child-serve.ts';
+import type { ChildRequest } from './ws-child.ts';
 import { setupCommands } from './ws-scenario.ts';
-
-// Memory is read after a full collection, or garbage from the phase before would be billed to the connections.
-v8.setFlagsFromString('--expose-gc');
-const collectGarbage = vm.runInNewContext('gc') as () => void;
 
 /** Lifted so the benchmark measures the gateway's work, not its refusals. */
 const UNLIMITED = { ratePerS: 1e9, burst: 1e9 };
@@ -93,26 +87,6 @@ function startRaw(): Promise<number> {
   });
 }
 
-function usage(gc: boolean): ServerUsage {
-  if (gc) {
-    // Twice: the first pass may leave finalizer work (uWS socket wrappers) that the second frees.
-    collectGarbage();
-    collectGarbage();
-  }
-  const cpu = process.cpuUsage();
-  const memory = process.memoryUsage();
-  const elu = performance.eventLoopUtilization();
-  return {
-    atMs: performance.timeOrigin + performance.now(),
-    cpuUs: cpu.user + cpu.system,
-    eluActiveMs: elu.active,
-    eluIdleMs: elu.idle,
-    rss: memory.rss,
-    heapUsed: memory.heapUsed,
-    external: memory.external,
-  };
-}
-
 async function stop(): Promise<void> {
   if (gateway) await gateway.close();
   if (raw) {
@@ -131,7 +105,7 @@ async function handle(request: ChildRequest): Promise<unknown> {
       rawHttpBody = request.httpBody;
       return null;
     case 'usage':
-      return usage(request.gc);
+      return processUsage(request.gc);
     case 'stop':
       await stop();
       return null;
@@ -140,15 +114,4 @@ async function handle(request: ChildRequest): Promise<unknown> {
   }
 }
 
-function reply(message: ChildReply, then?: () => void): void {
-  process.send?.(message, undefined, undefined, () => then?.());
-}
-
-process.on('message', (request: ChildRequest) => {
-  handle(request).then(
-    (value) => reply({ id: request.id, ok: true, value }, request.op === 'stop' ? () => process.exit(0) : undefined),
-    (error: unknown) => reply({ id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
-  );
-});
-// The parent died or stopped listening: nobody will ever ask this server to stop, so stop now.
-process.on('disconnect', () => process.exit(0));
+serveRequests(handle);
