@@ -12,12 +12,12 @@ const IMPURE_MODULES = {
     { group: ['node:*'], message: 'No Node built-ins in engine/ or pricing/.' },
     { group: ['fs', 'fs/*', 'os', 'path', 'net', 'http', 'https', 'crypto', 'child_process', 'worker_threads', 'perf_hooks', 'timers', 'timers/*'], message: 'No Node built-ins in engine/ or pricing/.' },
     { group: ['ioredis', 'bullmq', 'pino', 'uWebSockets.js', 'autocannon'], message: 'No I/O packages in engine/ or pricing/.' },
-    { group: ['**/gateway/**', '**/simulations/**', '**/bench/**'], message: 'The core may not depend on its shells.' },
+    { group: ['**/runtime/**', '**/gateway/**', '**/console/**', '**/server/**', '**/persistence/**', '**/effects/**', '**/simulations/**', '**/bench/**', '**/test/**'], message: 'The core may not depend on its shells.' },
   ],
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'reports/**', 'gateway/public/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'reports/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -14,7 +14,7 @@ import os from 'node:os';
 import { Engine, parseCommand, type Command } from '../engine/index.ts';
 import { readOptions, USAGE, type Options } from './lib/engine-options.ts';
 import type { HistogramSummary } from './lib/histogram.ts';
-import { Prng } from './lib/prng.ts';
+import { Prng } from '../simulations/prng.ts';
 import { profile } from './lib/profile.ts';
 import { now, paced as pacedRun, timed } from './lib/timed-loop.ts';
 

@@ -30,7 +30,7 @@ import {
   type DeriveContext,
   type EffectQueueSettings,
 } from '../effects/index.ts';
-import { RedisServer } from '../test/persistence/redis-server.ts';
+import { RedisServer } from '../scripts/lib/redis-server.ts';
 
 interface Options {
   effects: number;

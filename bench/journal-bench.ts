@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { Engine, canonicalJson, hash64, type Command } from '../engine/index.ts';
-import { Sequencer, type UnstampedCommand } from '../gateway/index.ts';
+import { Sequencer, type UnstampedCommand } from '../runtime/index.ts';
 import {
   FileJournal,
   FileSnapshotStore,
@@ -33,8 +33,8 @@ import {
   type SnapshotStore,
 } from '../persistence/index.ts';
 import { encodeFileLine, encodeRedisFields } from '../persistence/codec.ts';
-import { ServerProcess } from '../test/crash/server-process.ts';
-import { RedisServer } from '../test/persistence/redis-server.ts';
+import { ServerProcess } from '../scripts/lib/server-process.ts';
+import { RedisServer } from '../scripts/lib/redis-server.ts';
 import { Histogram } from './lib/histogram.ts';
 import { DEFAULT_WORKLOAD, buildWorkload } from './lib/workload.ts';
 
@@ -230,7 +230,7 @@ async function recovery(
   // What a restart costs in practice: `npm start`'s own path in a fresh process, which holds nothing else in
   // memory (this process holds the million-command workload, and its GC pays for that).
   const server = await ServerProcess.start({ PORT: '0', LOG_LEVEL: 'info', ...serverEnv }, 600_000);
-  line(`  recovery in a fresh server process (gateway/main.ts, its "recovered" log): ${server.recovered.ms} ms for ${server.recovered.replayed.toLocaleString('en-US')} entries`);
+  line(`  recovery in a fresh server process (server/main.ts, its "recovered" log): ${server.recovered.ms} ms for ${server.recovered.replayed.toLocaleString('en-US')} entries`);
   await server.kill();
 }
 

@@ -4,7 +4,7 @@
 import type { TemplatedApp } from 'uWebSockets.js';
 import { z } from 'zod';
 import type { GatewayContext } from './context.ts';
-import type { GatewayEffects } from './effects-runtime.ts';
+import type { GatewayEffects } from '../runtime/effects-runtime.ts';
 import { errorReply, merchantOf, validate, route, type Reply, type RequestData } from './http-kit.ts';
 
 const ListQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(1_000).optional() });

@@ -9,7 +9,7 @@ import { ownershipProblem, runCommand, type GatewayContext } from './context.ts'
 import { errorReply, merchantOf, refusal, route, validate, type Reply, type RequestData } from './http-kit.ts';
 import { listOffers } from './merchant-offers.ts';
 import { CreditScoreClaim, mintShopperToken, PriorityClassClaim } from './shopper-tokens.ts';
-import type { UnstampedCommand } from './sequencer.ts';
+import type { UnstampedCommand } from '../runtime/sequencer.ts';
 
 const CreateOfferBody = CreateOffer.omit({ type: true, nowMs: true, merchantId: true, idempotencyKey: true });
 const IdempotencyKey = z.string().min(1).max(128);

@@ -10,7 +10,7 @@ import { parseRuleSet, runPreviewRequest, type PreviewAnswer, type RuleSet, type
 import { ownershipProblem, runCommand, type GatewayContext } from './context.ts';
 import { idempotencyKeyOf, merchantTarget } from './http-routes.ts';
 import { errorReply, merchantOf, refusal, route, statusOf, validate, type Reply, type RequestData } from './http-kit.ts';
-import type { UnstampedCommand } from './sequencer.ts';
+import type { UnstampedCommand } from '../runtime/sequencer.ts';
 
 export const PRICING_API_LIMITS = {
   /** Price points one history read returns at most (the engine keeps the latest 256). */

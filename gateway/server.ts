@@ -1,33 +1,37 @@
 // Assembles the gateway: one uWS app serving WebSockets (/ws) and HTTP on one port, around one engine and its
-// sequencer. `startServer` is what `npm start`, the tests and the benchmarks call; port 0 picks a free port.
+// sequencer. `startGateway` is what server/ (`npm start`, the tests) and the benchmarks call; port 0 picks a free
+// port. Routes beyond the gateway's own (the web console) come in as `routes`, so the gateway depends on nothing
+// that is built on it.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import uWS from 'uWebSockets.js';
+import uWS, { type TemplatedApp } from 'uWebSockets.js';
 import { Engine, type Applied, type Command } from '../engine/index.ts';
 import type { CheckpointOptions, CheckpointPolicyOptions, SnapshotStore } from '../persistence/index.ts';
 import { ChannelRegistry } from './channels.ts';
-import { Checkpointer } from './checkpointer.ts';
+import { Checkpointer } from '../runtime/checkpointer.ts';
 import { resolveConfig, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
-import type { GatewayEffects } from './effects-runtime.ts';
+import type { GatewayEffects } from '../runtime/effects-runtime.ts';
 import { registerEffectsRoutes } from './effects-routes.ts';
 import { Fanout } from './fanout.ts';
 import { registerHttpRoutes } from './http-routes.ts';
 import { registerMechanismRoutes } from './mechanism-routes.ts';
 import { registerPricingRoutes } from './pricing-routes.ts';
-import { InMemoryJournal, type Journal } from './journal.ts';
+import { InMemoryJournal, type Journal } from '../runtime/journal.ts';
 import { createLogger } from './logger.ts';
 import { MerchantKeyring, type MerchantKeyRecord } from './merchant-keys.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { Presence } from './presence.ts';
 import { CLOSE_CODES } from './protocol.ts';
 import { KeyedRateLimiter } from './rate-limiter.ts';
-import { Sequencer } from './sequencer.ts';
+import { Sequencer } from '../runtime/sequencer.ts';
 import { ShopperLedger } from './shopper-ledger.ts';
 import { createWsEndpoint } from './ws-handlers.ts';
-import { registerWebConsole } from './web-console.ts';
 
-export interface ServerOptions {
+/** Registers more HTTP routes on the app (before the catch-all `not_found`). */
+export type RouteRegistrar = (app: TemplatedApp, ctx: GatewayContext) => void;
+
+export interface GatewayOptions {
   /** Over the defaults. A missing `tokenSecret` is replaced by a random one (tokens then need this process). */
   config?: Partial<GatewayConfig>;
   /** The engine to serve, e.g. one restored from a snapshot; a fresh one otherwise. */
@@ -50,6 +54,8 @@ export interface ServerOptions {
   effects?: GatewayEffects;
   /** Observes every applied command, after its fan-out (embedding, tests). Must not throw. */
   onApplied?: (command: Command, applied: Applied) => void;
+  /** More routes, e.g. the web console's. */
+  routes?: readonly RouteRegistrar[];
 }
 
 export interface DurableStores {
@@ -60,7 +66,7 @@ export interface DurableStores {
   checkpointPolicy?: CheckpointPolicyOptions;
 }
 
-export interface RunningServer {
+export interface RunningGateway {
   port: number;
   httpUrl: string;
   wsUrl: string;
@@ -76,7 +82,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
   const config = resolveConfig({ ...options.config, tokenSecret: options.config?.tokenSecret || randomBytes(32).toString('hex') });
   const clock = options.clock ?? Date.now;
   const rootLogger = options.logger ?? createLogger(config.logLevel);
@@ -160,7 +166,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   registerEffectsRoutes(app, ctx);
   // Before the general routes: they end with the catch-all `not_found`.
   registerPricingRoutes(app, ctx);
-  registerWebConsole(app, ctx);
+  for (const register of options.routes ?? []) register(app, ctx);
   registerMechanismRoutes(app, ctx);
   registerHttpRoutes(app, ctx);
   const sweeper = setInterval(() => endpoint.sweepSlowConsumers(), config.slowConsumerCheckMs);

@@ -5,7 +5,7 @@
 import { takeToken } from './rate-limiter.ts';
 import { ownershipProblem, refuse, runCommand, type GatewayContext } from './context.ts';
 import type { ClientMessage, GatewayRejection, MerchantCommandMessage, ShopperCommandMessage } from './protocol.ts';
-import type { Outcome, UnstampedCommand } from './sequencer.ts';
+import type { Outcome, UnstampedCommand } from '../runtime/sequencer.ts';
 import { sendError, sendText, type Connection, type Socket } from './ws-connection.ts';
 
 type CommandMessage = ShopperCommandMessage | MerchantCommandMessage | Extract<ClientMessage, { type: 'quote' }>;

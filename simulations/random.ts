@@ -2,7 +2,7 @@
 // a label ("arrivals:0", "shopper:s17"), so what one shopper draws never depends on how many draws another made.
 // That keeps runs reproducible from the seed alone, and gives two pricing variants the same shoppers with the same
 // values and patience (common random numbers): differences between them come from the rule sets, not from luck.
-import { Prng } from '../bench/lib/prng.ts';
+import { Prng } from './prng.ts';
 
 export { Prng };
 

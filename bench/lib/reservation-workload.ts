@@ -6,7 +6,7 @@
 // reads its events, so commands name holds, rentals and bookings that really are live: the timed runs replay the
 // same stream on a fresh engine and do the same work. Everything random comes from one seed.
 import { Engine, type Command, type EngineEvent } from '../../engine/index.ts';
-import { Prng } from './prng.ts';
+import { Prng } from '../../simulations/prng.ts';
 
 export type ReservationMode = 'queue' | 'slots';
 

@@ -10,7 +10,7 @@
 // Everything random comes from one seed, so a figure can be reproduced (and a regression bisected) by rerunning
 // with the printed seed.
 import { Engine, type Command, type CommandType, type EngineEvent } from '../../engine/index.ts';
-import { Prng } from './prng.ts';
+import { Prng } from '../../simulations/prng.ts';
 
 export interface WorkloadOptions {
   seed: number;

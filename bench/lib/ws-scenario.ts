@@ -5,7 +5,7 @@
 // Commands are chosen so every measured one succeeds and emits a fixed number of deltas, whatever the run's
 // length: a shopper alternately joins and leaves a group that never forms (minSize above the two members it ever
 // has), so inventory, group size and the per-command work stay flat for millions of commands.
-import type { UnstampedCommand } from '../../gateway/index.ts';
+import type { UnstampedCommand } from '../../runtime/index.ts';
 
 export const BENCH_MERCHANT = 'bench-merchant';
 /** Quoted by the throughput phase and the HTTP benchmark. */

@@ -1,14 +1,14 @@
 // The server side of the gateway benchmarks, run as a child process (see ws-child.ts) so it has a CPU of its own,
 // its CPU time and memory can be read apart from the load generator's, and a crash or a hang cannot take the
 // bench process with it. It serves one of:
-// - `gateway`: the real gateway (startServer, in-memory journal, rate limits lifted), with the benchmark market
+// - `gateway`: the real gateway (startGateway, in-memory journal, rate limits lifted), with the benchmark market
 //   listed through the sequencer before anything is timed;
 // - `raw`: a bare uWebSockets.js app with the gateway's socket settings: `/echo` echoes each message, `/sub`
 //   subscribes a socket to one topic, `/pub` publishes pre-encoded messages to it, `GET /json` answers a fixed
 //   body. It is the floor the gateway's figures are judged against.
 // The parent drives it over IPC; when the parent goes away the IPC channel closes and the child exits with it.
 import uWS from 'uWebSockets.js';
-import { startServer, type RunningServer } from '../../gateway/index.ts';
+import { startGateway, type RunningGateway } from '../../gateway/index.ts';
 import { processUsage, serveRequests } from './child-serve.ts';
 import type { ChildRequest } from './ws-child.ts';
 import { setupCommands } from './ws-scenario.ts';
@@ -19,13 +19,13 @@ const RAW_TOPIC = 'fan';
 const RAW_ACK = '{"type":"ack"}';
 const RAW_SUBSCRIBED = '{"type":"subscribed"}';
 
-let gateway: RunningServer | null = null;
+let gateway: RunningGateway | null = null;
 let raw: { listenSocket: uWS.us_listen_socket; app: uWS.TemplatedApp } | null = null;
 let rawDeltas: Buffer[] = [];
 let rawHttpBody = '{"ok":true}';
 
-async function startGateway(request: Extract<ChildRequest, { op: 'start' }>): Promise<number> {
-  const server = await startServer({
+async function startGatewayChild(request: Extract<ChildRequest, { op: 'start' }>): Promise<number> {
+  const server = await startGateway({
     config: {
       host: '127.0.0.1',
       port: 0,
@@ -99,7 +99,7 @@ async function stop(): Promise<void> {
 async function handle(request: ChildRequest): Promise<unknown> {
   switch (request.op) {
     case 'start':
-      return { port: request.mode === 'gateway' ? await startGateway(request) : await startRaw() };
+      return { port: request.mode === 'gateway' ? await startGatewayChild(request) : await startRaw() };
     case 'raw-payload':
       rawDeltas = request.deltas.map((text) => Buffer.from(text));
       rawHttpBody = request.httpBody;

@@ -3,7 +3,7 @@
 // key. Shopper tokens are minted with the server's token secret when it is known, else asked of the server's
 // development endpoint (`POST /dev/shopper-tokens`, which only development servers offer).
 import { randomBytes } from 'node:crypto';
-import { generateMerchantKey, mintShopperToken, parseMerchantKeyRecords, startServer, type RunningServer } from '../../gateway/index.ts';
+import { generateMerchantKey, mintShopperToken, parseMerchantKeyRecords, startGateway, type RunningGateway } from '../../gateway/index.ts';
 import type { SimShopper } from '../behaviours/index.ts';
 import type { EngineSummary } from '../in-process/driver.ts';
 
@@ -34,7 +34,7 @@ export async function openTarget(options: LiveTargetOptions, connectionsMax: num
   if (options.url) return remoteTarget(options);
   const tokenSecret = randomBytes(32).toString('hex');
   const merchant = generateMerchantKey('sim-merchant');
-  const server: RunningServer = await startServer({
+  const server: RunningGateway = await startGateway({
     config: { host: '127.0.0.1', port: 0, logLevel: 'silent', tokenSecret, devTokens: false, maxConnections: connectionsMax + 16 },
     merchantKeys: parseMerchantKeyRecords(merchant.record),
   });

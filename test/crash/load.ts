@@ -4,7 +4,7 @@
 // key was answered — or that it got no answer (the server died with it in flight: in doubt).
 import WebSocket from 'ws';
 import { mintShopperToken } from '../../gateway/index.ts';
-import { Prng } from '../../bench/lib/prng.ts';
+import { Prng } from '../../simulations/prng.ts';
 
 /** What a client was told, reduced to what the journal's replay can be compared with. */
 export interface Answer {

@@ -9,10 +9,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateMerchantKey } from '../../gateway/index.ts';
-import { Prng } from '../../bench/lib/prng.ts';
-import { RedisServer } from '../persistence/redis-server.ts';
+import { Prng } from '../../simulations/prng.ts';
+import { RedisServer } from '../../scripts/lib/redis-server.ts';
 import { Ledger, LoadRun, emptyKnowledge, type LoadConfig } from './load.ts';
-import { ServerProcess } from './server-process.ts';
+import { ServerProcess } from '../../scripts/lib/server-process.ts';
 import { Verifier, fileSource, redisSource, type JournalSource } from './verifier.ts';
 
 export interface ScenarioOptions {

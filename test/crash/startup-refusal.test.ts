@@ -7,9 +7,9 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FileJournal, RedisJournal, journalKey } from '../../persistence/index.ts';
 import { editJournalLine } from '../persistence/journal-files.ts';
-import { RedisServer } from '../persistence/redis-server.ts';
+import { RedisServer } from '../../scripts/lib/redis-server.ts';
 import { makeWorkload } from '../persistence/workload.ts';
-import { ServerProcess } from './server-process.ts';
+import { ServerProcess } from '../../scripts/lib/server-process.ts';
 
 const ENV = { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', TOKEN_SECRET: 'refusal-test-secret-0123456789abcdefgh' };
 const entries = makeWorkload(11, 40).commands.map((command, i) => ({ seq: i + 1, command }));

@@ -14,7 +14,7 @@ import {
   WEBHOOK_ID_HEADER,
   WEBHOOK_EVENT_HEADER,
 } from '../../effects/index.ts';
-import { RedisServer } from '../persistence/redis-server.ts';
+import { RedisServer } from '../../scripts/lib/redis-server.ts';
 import { FAST_POLICY, Market, uniquePrefix, waitForCompletions, WebhookReceiver } from './helpers.ts';
 
 const SECRET = 'whsec_mechanisms_0123456789';

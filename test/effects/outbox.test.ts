@@ -13,7 +13,7 @@ import {
   type EffectSink,
   type EffectSpec,
 } from '../../effects/index.ts';
-import { RedisServer } from '../persistence/redis-server.ts';
+import { RedisServer } from '../../scripts/lib/redis-server.ts';
 import { FAST_POLICY, Market, uniquePrefix, waitForCompletions } from './helpers.ts';
 
 /** A sink whose answers the test decides: resolve at once, fail, or hold until released. */

@@ -11,7 +11,7 @@ import {
   type RetryPolicy,
   type SimulatedProviderOptions,
 } from '../../effects/index.ts';
-import { RedisServer } from '../persistence/redis-server.ts';
+import { RedisServer } from '../../scripts/lib/redis-server.ts';
 import { FAST_POLICY, Market, uniquePrefix, waitForCompletions } from './helpers.ts';
 
 let redis: RedisServer;

@@ -14,7 +14,7 @@ import {
   SIGNATURE_HEADER,
   WEBHOOK_ID_HEADER,
 } from '../../effects/index.ts';
-import { RedisServer } from '../persistence/redis-server.ts';
+import { RedisServer } from '../../scripts/lib/redis-server.ts';
 import { FAST_POLICY, Market, uniquePrefix, waitForCompletions, WebhookReceiver } from './helpers.ts';
 
 const SECRET = 'whsec_test_0123456789';

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EffectOutbox, EffectQueues, EffectWorkers, InMemoryWebhookEndpoints, PaymentRejectedError, SimulatedPaymentProvider, type ProviderOperation } from '../../effects/index.ts';
-import { RedisServer } from '../persistence/redis-server.ts';
+import { RedisServer } from '../../scripts/lib/redis-server.ts';
 import { FAST_POLICY, Market, uniquePrefix, waitForCompletions, withTimeout } from './helpers.ts';
 
 const CHILD = fileURLToPath(new URL('./fixtures/payment-worker-child.ts', import.meta.url));

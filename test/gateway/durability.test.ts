@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine, type Command } from '../../engine/index.ts';
 import { GroupCommitJournal, openPersistence, recover, type Persistence } from '../../persistence/index.ts';
-import type { UnstampedCommand } from '../../gateway/index.ts';
+import type { UnstampedCommand } from '../../runtime/index.ts';
 import { ManualClock, startHarness, type Harness } from './helpers/harness.ts';
 import { MemoryJournalStore, MemorySnapshotStore } from './helpers/memory-store.ts';
 

@@ -4,7 +4,7 @@
 // after the snapshot, with its seq and events.
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../engine/index.ts';
-import { InMemoryJournal, Sequencer, type UnstampedCommand } from '../../gateway/index.ts';
+import { InMemoryJournal, Sequencer, type UnstampedCommand } from '../../runtime/index.ts';
 import { createLogger } from '../../gateway/logger.ts';
 import { GroupCommitJournal, recover, writeCheckpoint } from '../../persistence/index.ts';
 import { MemoryJournalStore, MemorySnapshotStore } from './helpers/memory-store.ts';

@@ -5,14 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedPaymentProvider } from '../../effects/index.ts';
-import { bootServer, type BootedServer } from '../../gateway/boot.ts';
+import { bootServer, type BootedServer } from '../../server/boot.ts';
 import { createLogger } from '../../gateway/logger.ts';
 import { generateMerchantKey, parseMerchantKeyRecords } from '../../gateway/merchant-keys.ts';
-import { startServer } from '../../gateway/server.ts';
+import { startServer } from '../../server/index.ts';
 import { mintShopperToken } from '../../gateway/shopper-tokens.ts';
 import { openPersistence, type SnapshotStore } from '../../persistence/index.ts';
 import { FAST_POLICY, WebhookReceiver, uniquePrefix } from '../effects/helpers.ts';
-import { RedisServer } from '../persistence/redis-server.ts';
+import { RedisServer } from '../../scripts/lib/redis-server.ts';
 import { ManualClock, TOKEN_SECRET, startHarness } from './helpers/harness.ts';
 import { TestClient } from './helpers/ws-client.ts';
 

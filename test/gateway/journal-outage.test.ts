@@ -5,8 +5,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, type Command } from '../../engine/index.ts';
 import { GroupCommitJournal, JournalBrokenError, openPersistence, recover, type Persistence } from '../../persistence/index.ts';
-import type { Sequencer, SequencerState } from '../../gateway/index.ts';
-import { RedisServer } from '../persistence/redis-server.ts';
+import type { Sequencer, SequencerState } from '../../runtime/index.ts';
+import { RedisServer } from '../../scripts/lib/redis-server.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
 import { MemoryJournalStore, MemorySnapshotStore } from './helpers/memory-store.ts';
 

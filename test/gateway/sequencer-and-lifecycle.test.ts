@@ -1,7 +1,9 @@
 // The single writer and the server's life: journal before acknowledgement, a clock that never runs backwards,
 // deadlines that fire on their own, presence, and graceful shutdown with "going away".
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLOSE_CODES, type Journal, type JournalEntry, type RunningServer } from '../../gateway/index.ts';
+import { CLOSE_CODES } from '../../gateway/index.ts';
+import { type Journal, type JournalEntry } from '../../runtime/index.ts';
+import { type RunningServer } from '../../server/index.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
 
 let h: Harness | null = null;

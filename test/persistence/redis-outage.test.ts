@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../engine/index.ts';
 import { JournalError, JournalUnavailableError, openPersistence, recover, writeCheckpoint, type Persistence } from '../../persistence/index.ts';
 import { entriesOf, readAll } from './store-conformance.ts';
-import { RedisServer } from './redis-server.ts';
+import { RedisServer } from '../../scripts/lib/redis-server.ts';
 import { makeWorkload } from './workload.ts';
 
 let server: RedisServer;

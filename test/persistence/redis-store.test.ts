@@ -16,7 +16,7 @@ import {
   snapshotKeys,
 } from '../../persistence/index.ts';
 import { describeStoreConformance, entriesOf, journalThroughEngine, readAll, type StoreHarness } from './store-conformance.ts';
-import { RedisServer } from './redis-server.ts';
+import { RedisServer } from '../../scripts/lib/redis-server.ts';
 import { makeWorkload } from './workload.ts';
 
 let server: RedisServer;

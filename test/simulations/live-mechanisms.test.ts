@@ -4,7 +4,8 @@
 // bring the same crowd as in-process.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateMerchantKey, parseMerchantKeyRecords, startServer, type RunningServer } from '../../gateway/index.ts';
+import { generateMerchantKey, parseMerchantKeyRecords } from '../../gateway/index.ts';
+import { startServer, type RunningServer } from '../../server/index.ts';
 import { loadScenarioFile, runScenario } from '../../simulations/index.ts';
 import { SCENARIO_DIR } from './fixtures.ts';
 

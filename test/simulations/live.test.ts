@@ -2,7 +2,8 @@
 // the clients measured must agree with what the server's engine holds at the end.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateMerchantKey, parseMerchantKeyRecords, startServer, type RunningServer } from '../../gateway/index.ts';
+import { generateMerchantKey, parseMerchantKeyRecords } from '../../gateway/index.ts';
+import { startServer, type RunningServer } from '../../server/index.ts';
 import { loadScenarioFile, runScenario } from '../../simulations/index.ts';
 import { SCENARIO_DIR, smallScenario } from './fixtures.ts';
 

@@ -5,7 +5,7 @@
 // Every wait is for a DOM condition; nothing sleeps.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleAssets } from '../../gateway/web-console.ts';
+import { consoleAssets } from '../../console/web-console.ts';
 import { startHarness, type Harness } from '../gateway/helpers/harness.ts';
 import { launchBrowser, openPage, PHONE, screenshot, screenshotOnFailure, waitForAttribute, waitForText, type TestPage } from './browser.ts';
 

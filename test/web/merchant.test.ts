@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleAssets } from '../../gateway/web-console.ts';
+import { consoleAssets } from '../../console/web-console.ts';
 import { startHarness, type Harness } from '../gateway/helpers/harness.ts';
 import { launchBrowser, openPage, PHONE, screenshot, screenshotOnFailure, waitForAttribute, waitForText, WAIT_MS } from './browser.ts';
 

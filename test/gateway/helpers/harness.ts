@@ -1,16 +1,9 @@
 // Starts a real gateway on an ephemeral loopback port with a clock the test moves by hand, two merchants with
 // keys, and helpers to mint shopper tokens, open authenticated sockets and call the HTTP API.
 import type { Applied, Command, CommandInput, Engine } from '../../../engine/index.ts';
-import {
-  generateMerchantKey,
-  mintShopperToken,
-  parseMerchantKeyRecords,
-  startServer,
-  type DurableStores,
-  type GatewayConfig,
-  type Journal,
-  type RunningServer,
-} from '../../../gateway/index.ts';
+import { generateMerchantKey, mintShopperToken, parseMerchantKeyRecords, type DurableStores, type GatewayConfig } from '../../../gateway/index.ts';
+import { type Journal } from '../../../runtime/index.ts';
+import { startServer, type RunningServer } from '../../../server/index.ts';
 import { TestClient, type Message } from './ws-client.ts';
 
 export const TOKEN_SECRET = 'test-secret-that-is-long-enough-0123456789';

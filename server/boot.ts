@@ -4,11 +4,11 @@
 import type { Logger } from 'pino';
 import type { EffectQueueSettings, PaymentProvider } from '../effects/index.ts';
 import { persistenceConfigFromEnv, type Persistence, type Recovered } from '../persistence/index.ts';
-import type { GatewayConfig } from './config.ts';
-import { BootError, openStore, recoverStore } from './durable-boot.ts';
-import { GatewayEffects, effectsNamespaceFromEnv } from './effects-runtime.ts';
-import type { MerchantKeyRecord } from './merchant-keys.ts';
-import { startServer, type RunningServer } from './server.ts';
+import type { GatewayConfig } from '../gateway/config.ts';
+import { BootError, openStore, recoverStore } from '../runtime/durable-boot.ts';
+import { GatewayEffects, effectsNamespaceFromEnv } from '../runtime/effects-runtime.ts';
+import type { MerchantKeyRecord } from '../gateway/merchant-keys.ts';
+import { startServer, type RunningServer } from './start.ts';
 
 export interface BootOptions {
   /** REDIS_URL, REDIS_KEY_PREFIX, TUAN_DATA_DIR, TUAN_EFFECTS_NAMESPACE. */

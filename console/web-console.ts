@@ -10,9 +10,9 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { TemplatedApp } from 'uWebSockets.js';
-import type { GatewayContext } from './context.ts';
-import { route, type Reply } from './http-kit.ts';
-import { PROTOCOL_VERSION } from './protocol.ts';
+import type { GatewayContext } from '../gateway/context.ts';
+import { route, type Reply } from '../gateway/http-kit.ts';
+import { PROTOCOL_VERSION } from '../gateway/protocol.ts';
 import { registerSimulationRoutes } from './web-simulations.ts';
 
 const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));

@@ -24,13 +24,19 @@ import { JournalUnavailableError } from '../persistence/index.ts';
 import { DeadlineTimer } from './deadline-timer.ts';
 import { CatchUpError, catchUpWithJournal, retryWithBackoff } from './journal-catch-up.ts';
 import type { Journal, JournalEntry } from './journal.ts';
-import type { GatewayRejection } from './protocol.ts';
 
 /** A command before the sequencer stamps its time. */
 export type UnstampedCommand = Command extends infer C ? (C extends Command ? Omit<C, 'nowMs'> : never) : never;
 
+/** The sequencer's own refusal: nothing was applied (shutting down, overloaded, journal away, engine stopped). */
+export interface Unavailable {
+  ok: false;
+  code: 'unavailable';
+  message: string;
+}
+
 export interface Outcome {
-  result: Applied['result'] | GatewayRejection;
+  result: Applied['result'] | Unavailable;
   events: readonly EngineEvent[];
 }
 

@@ -6,12 +6,12 @@
 // Exit codes: 0 after a graceful shutdown; 1 when the store cannot be opened or read, or shutdown failed;
 // 2 for a bad configuration; 3 when recovery refuses the stored data (a gap, a damaged entry, a hash mismatch).
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfigFromEnv } from './config.ts';
+import { ConfigError, loadConfigFromEnv } from '../gateway/config.ts';
 import { DEMO_MERCHANT_ID, DEMO_OFFER_ID, demoMerchantKey, seedDemoOffers } from './dev-seed.ts';
 import { bootServer, type BootedServer } from './boot.ts';
-import { BootError } from './durable-boot.ts';
-import { createLogger } from './logger.ts';
-import { parseMerchantKeyRecords, type MerchantKeyRecord } from './merchant-keys.ts';
+import { BootError } from '../runtime/durable-boot.ts';
+import { createLogger } from '../gateway/logger.ts';
+import { parseMerchantKeyRecords, type MerchantKeyRecord } from '../gateway/merchant-keys.ts';
 
 function exitWith(message: string, code: number): never {
   process.stderr.write(`tuan: ${message}\n`);

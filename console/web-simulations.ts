@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import type { TemplatedApp } from 'uWebSockets.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { GatewayContext } from './context.ts';
-import { errorReply, merchantOf, route, validate, type Reply, type RequestData } from './http-kit.ts';
+import type { GatewayContext } from '../gateway/context.ts';
+import { errorReply, merchantOf, route, validate, type Reply, type RequestData } from '../gateway/http-kit.ts';
 import type { SimulationMessage, SimulationTask } from './simulation-child.ts';
 
 export const RUN_LIMITS = {

@@ -3,9 +3,9 @@
 // bookable slots. Each is listed when it is missing (a restart finds the others in the recovered state, closed
 // or not). Nothing here runs when NODE_ENV=production.
 import { CreateOffer, type CommandInput } from '../engine/index.ts';
-import { generateMerchantKey, parseMerchantKeyRecords, type MerchantKeyRecord } from './merchant-keys.ts';
-import type { UnstampedCommand } from './sequencer.ts';
-import type { RunningServer } from './server.ts';
+import { generateMerchantKey, parseMerchantKeyRecords, type MerchantKeyRecord } from '../gateway/merchant-keys.ts';
+import type { UnstampedCommand } from '../runtime/sequencer.ts';
+import type { RunningServer } from './start.ts';
 
 export const DEMO_MERCHANT_ID = 'demo';
 export const DEMO_OFFER_ID = 'demo-tea';

@@ -1,4 +1,4 @@
-// The real server (`gateway/main.ts`) as a child process: started with its own environment, killed with
+// The real server (`server/main.ts`) as a child process: started with its own environment, killed with
 // SIGKILL (a crash: no shutdown code runs) or stopped with SIGTERM (graceful), by its pid only. Its stdout is
 // parsed for the "listening" line and the pino `recovered` record, so a test learns the port and the state
 // recovery produced before any new command ran.
@@ -34,7 +34,7 @@ process.once('exit', () => {
 function spawnServer(env: Record<string, string>): ChildProcess {
   // node --import tsx, not `npx tsx`: npx would put a second process between us and the server, and a
   // SIGKILL of that one would leave the server running.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
