@@ -18,7 +18,6 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Engine, type EngineEvent } from '../engine/index.ts';
 import {
-  cachedOfferInfo,
   deriveEffects,
   EffectOutbox,
   EffectQueues,
@@ -123,10 +122,6 @@ function buildWorkload(effectsWanted: number): Workload {
   }
   const context: DeriveContext = {
     namespace: 'bench',
-    offerInfo: cachedOfferInfo((offerId) => {
-      const offer = engine.offer(offerId);
-      return offer === null ? null : { merchantId: offer.merchantId, currency: offer.currency };
-    }),
     wantsWebhooks: () => false,
   };
   const effects = history.reduce((sum, { seq: s, events }) => sum + deriveEffects(s, events, context).length, 0);

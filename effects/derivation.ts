@@ -1,86 +1,79 @@
-// What deriving one command's effects shares across mechanisms: the context the gateway supplies, the ids (unique
-// within the command, deterministic under replay), offer lookups, and merchant webhooks. derive.ts dispatches each
-// event to its mechanism (derive-groups.ts, derive-auctions.ts, derive-reservations.ts).
-import { effectKey, type EffectSpec, type WebhookEffect, type WebhookEventType } from './effect-spec.ts';
-
-export interface OfferInfo {
-  merchantId: string;
-  currency: string;
-}
+// Events → effect specs. Pure and deterministic: the same seq and events give the same effects with the same ids,
+// which is what makes a journal replay after a crash harmless (BullMQ ignores a jobId it still holds, the receiver
+// ignores an idempotency key it has seen).
+//
+// Nothing here knows a mechanism: every event says which money moves and which merchant notification it sends
+// (`eventEffects`, from the event catalog each mechanism keeps in engine/), and every event carries its offer's
+// merchant and currency. Ids follow the rule in engine/kernel/effect-facts.ts: `<kind>|<namespace>|<seq>|<key…>`
+// when the subject can recur, `<kind>|<namespace>|<key…>` when the engine names it once forever. Both stay unique
+// only while (a) the namespace names one journal's seq space and engine lifetime and (b) effects are recorded only
+// for durable seqs (see outbox.ts).
+import { eventEffects, type EffectFact, type EngineEvent } from '../engine/index.ts';
+import { effectKey, NAMESPACE_PATTERN, type EffectSpec, type PaymentEffect, type WebhookEventType } from './effect-spec.ts';
 
 /** What derivation needs from outside the events. Every function must be synchronous and cheap. */
 export interface DeriveContext {
   /** Names the journal's seq space: an engine partition and its journal generation (`[A-Za-z0-9_.-]`, ≤ 64). */
   namespace: string;
-  /** The offer's merchant and currency (events carry neither); the gateway reads them from the engine. */
-  offerInfo(offerId: string): OfferInfo | null;
   /** Whether a merchant has a webhook endpoint; no webhook job is made for merchants without one. */
   wantsWebhooks(merchantId: string): boolean;
 }
 
-/** An event names an offer the context does not know: an integration bug, never a business outcome. */
-export class UnknownOfferError extends Error {
-  override name = 'UnknownOfferError';
+export function checkNamespace(namespace: string): void {
+  if (!NAMESPACE_PATTERN.test(namespace)) throw new RangeError(`effects namespace must match ${NAMESPACE_PATTERN}, got ${JSON.stringify(namespace)}`);
 }
 
-/** The payment reference of a shopper's seat in a group: `<namespace>|<groupId>|<shopperId>`. */
-export function paymentRef(namespace: string, groupId: string, shopperId: string): string {
-  return effectKey([namespace, groupId, shopperId]);
-}
-
-/** The effects of one command, collected in event order. */
-export class Derivation {
-  readonly effects: EffectSpec[] = [];
-  private readonly used = new Set<string>();
-
-  constructor(
-    readonly seq: number,
-    private readonly context: DeriveContext,
-  ) {}
-
-  get namespace(): string {
-    return this.context.namespace;
-  }
-
-  /**
-   * `effectKey(parts)`, kept distinct within the command. One command cannot produce two effects of the same kind
-   * for the same subject, but if an engine change ever made it so, a counter keeps the ids apart and still
-   * deterministic under replay.
-   */
-  id(parts: readonly (string | number)[]): string {
+/**
+ * The effects of one applied command, in event order; within one event, in the order its facts list them (per
+ * member the order before its refund, a deposit hold after its charge, the merchant's webhook last).
+ */
+export function deriveEffects(seq: number, events: readonly EngineEvent[], context: DeriveContext): EffectSpec[] {
+  const ns = context.namespace;
+  const effects: EffectSpec[] = [];
+  // One command never makes two effects of one kind for one subject; if an engine change ever made it so, a counter
+  // keeps the ids apart, still deterministic under replay.
+  const used = new Set<string>();
+  const idOf = (parts: readonly (string | number)[]): string => {
     const base = effectKey(parts);
     let id = base;
-    for (let n = 2; this.used.has(id); n++) id = `${base}|${n}`;
-    this.used.add(id);
+    for (let n = 2; used.has(id); n++) id = `${base}|${n}`;
+    used.add(id);
     return id;
+  };
+  for (const event of events) {
+    for (const fact of eventEffects(event)) {
+      const effectId = idOf([fact.kind, ns, ...(fact.perCommand ? [seq] : []), ...fact.key]);
+      if (fact.kind === 'webhook') {
+        // The id is taken either way, so the other ids of the command never depend on who has an endpoint now.
+        if (!context.wantsWebhooks(event.merchantId)) continue;
+        const type = fact.type as WebhookEventType;
+        effects.push({
+          kind: 'webhook',
+          effectId,
+          seq,
+          atMs: event.atMs,
+          merchantId: event.merchantId,
+          payload: { id: effectId, type, merchantId: event.merchantId, offerId: event.offerId, occurredAtMs: event.atMs, data: fact.data },
+        });
+        continue;
+      }
+      effects.push(moneyEffect(fact, effectId, seq, event, ns));
+    }
   }
+  return effects;
+}
 
-  /** The offer's merchant and currency; throws `UnknownOfferError` when the context does not know it. */
-  offer(offerId: string): OfferInfo {
-    const info = this.context.offerInfo(offerId);
-    if (info === null) throw new UnknownOfferError(`effects: offer "${offerId}" is unknown to offerInfo(); its effects cannot be derived`);
-    return info;
-  }
-
-  push(effect: EffectSpec): void {
-    this.effects.push(effect);
-  }
-
-  /**
-   * A merchant webhook, only for a merchant that has an endpoint now. The id is taken either way, so the other
-   * ids of the command do not depend on whether the merchant had an endpoint when it was derived.
-   */
-  webhook(idParts: readonly (string | number)[], type: WebhookEventType, offerId: string, info: OfferInfo, atMs: number, data: Record<string, unknown>): void {
-    const effectId = this.id(idParts);
-    if (!this.context.wantsWebhooks(info.merchantId)) return;
-    const effect: WebhookEffect = {
-      kind: 'webhook',
-      effectId,
-      seq: this.seq,
-      atMs,
-      merchantId: info.merchantId,
-      payload: { id: effectId, type, merchantId: info.merchantId, offerId, occurredAtMs: atMs, data },
-    };
-    this.effects.push(effect);
-  }
+function moneyEffect(fact: Exclude<EffectFact, { kind: 'webhook' }>, effectId: string, seq: number, event: EngineEvent, ns: string): PaymentEffect {
+  const { kind: _kind, key: _key, perCommand: _perCommand, payment, ...money } = fact;
+  return {
+    ...money,
+    effectId,
+    seq,
+    atMs: event.atMs,
+    merchantId: event.merchantId,
+    offerId: event.offerId,
+    currency: event.currency,
+    paymentRef: effectKey([ns, ...payment]),
+    kind: fact.kind,
+  } as PaymentEffect;
 }

@@ -5,15 +5,15 @@
 // Every effect carries an `effectId`. It is the BullMQ jobId (so adding the same effect twice while the job is
 // still in Redis is a no-op) and the idempotency key the receiver sees (so running it twice takes effect once).
 
+import type { MoneySubject } from '../engine/index.ts';
+
 /**
- * What a money effect is for, named by the engine id that makes it unique: a shopper's seat in a group, a won
- * auction's order, a rental, a booking. Providers can show it on the payment; the ids below never depend on it.
+ * What a money effect is for, named by the engine id that makes it unique (`{ type: 'group', groupId }` for a
+ * shopper's seat in a group, `{ type: 'auction', orderId }`, `{ type: 'rental', rentalId }`,
+ * `{ type: 'booking', bookingId }`: each mechanism names its own). Providers can show it on the payment; the ids
+ * never depend on it.
  */
-export type MoneySubject =
-  | { type: 'group'; groupId: string }
-  | { type: 'auction'; orderId: string }
-  | { type: 'rental'; rentalId: string }
-  | { type: 'booking'; bookingId: string };
+export type { MoneySubject };
 
 /** Who a money effect is about, shared by every payment-queue effect. */
 interface MoneyEffectBase {
@@ -84,16 +84,8 @@ export interface DepositReleaseEffect extends MoneyEffectBase {
 
 export type PaymentEffect = ChargeEffect | RefundEffect | OrderEffect | DepositHoldEffect | DepositReleaseEffect;
 
-export type WebhookEventType =
-  | 'group_completed'
-  | 'group_failed'
-  | 'offer_closed'
-  | 'auction_closed'
-  | 'rental_started'
-  | 'rental_ended'
-  | 'booking_confirmed'
-  | 'booking_cancelled'
-  | 'booking_completed';
+/** The event a webhook tells of: `offer_closed`, `group_completed`, `auction_closed`, `rental_started`, … (each mechanism's). */
+export type WebhookEventType = string;
 
 /** The JSON body a merchant receives. `id` equals the effect id and stays the same across retries and redeliveries. */
 export interface WebhookPayload {
@@ -135,6 +127,4 @@ export function effectKey(parts: readonly (string | number)[]): string {
   return parts.map((part) => String(part).replaceAll(':', '%3A')).join('|');
 }
 
-export function unreachable(value: never): never {
-  throw new Error(`unhandled case: ${JSON.stringify(value)}`);
-}
+export { unreachable } from '../engine/index.ts';

@@ -1,7 +1,7 @@
 // Public surface of effects: the outbox the gateway feeds, the queues and workers that carry effects out, the
 // payment provider seam and its simulation, webhook signing and delivery, and dead letters. See docs/effects.md.
-export { EffectOutbox, OutboxClosedError, OutboxFlushTimeoutError, type OutboxOptions, type OutboxStats } from './outbox.ts';
-export { deriveEffects, cachedOfferInfo, paymentRef, UnknownOfferError, type DeriveContext, type OfferInfo } from './derive.ts';
+export { EffectOutbox, OutboxClosedError, OutboxFailedError, OutboxFlushTimeoutError, type OutboxOptions, type OutboxStats } from './outbox.ts';
+export { deriveEffects, type DeriveContext } from './derive.ts';
 export {
   effectKey,
   queueOf,

@@ -23,7 +23,7 @@ export interface OutboxOptions {
   maxFlushWaiters?: number;
   /** Seqs at or before this are taken as flushed: the snapshot seq recovery started from. Default 0. */
   startSeq?: number;
-  /** Told of derive errors (an event naming an unknown offer) and failed batches (which are retried). */
+  /** Told of a derive error (which stops the outbox: see `failure`) and failed batches (which are retried). */
   onError?: (error: unknown, stage: 'derive' | 'enqueue') => void;
 }
 
@@ -38,6 +38,8 @@ export interface OutboxStats {
   failedBatches: number;
   deriveErrors: number;
   lastError: string | null;
+  /** The seq whose effects could not be derived, once that happened (the outbox then takes nothing more). */
+  failedSeq: number | null;
 }
 
 export class OutboxClosedError extends Error {
@@ -46,6 +48,21 @@ export class OutboxClosedError extends Error {
 
 export class OutboxFlushTimeoutError extends Error {
   override name = 'OutboxFlushTimeoutError';
+}
+
+/**
+ * The effects of a durable command could not be derived (an integration bug). The outbox has stopped: it takes
+ * nothing more, no flush reaches that seq, so no snapshot covers it and the journal keeps it until a fixed build
+ * derives it again at the next start.
+ */
+export class OutboxFailedError extends Error {
+  override name = 'OutboxFailedError';
+  constructor(
+    readonly seq: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`the effects of seq ${seq} could not be derived (${(options?.cause as Error | undefined)?.message ?? 'unknown error'}); effects are stopped so none is lost: fix and restart`, options);
+  }
 }
 
 interface FlushWaiter {
@@ -95,6 +112,8 @@ export class EffectOutbox {
   private idleWaiters: (() => void)[] = [];
   private counters = { enqueuedEffects: 0, repeatedSeqs: 0, failedBatches: 0, deriveErrors: 0 };
   private lastError: string | null = null;
+  /** Set when deriving a durable command's effects threw: the outbox stops there, for good (fail closed). */
+  private failed: OutboxFailedError | null = null;
 
   constructor(options: OutboxOptions) {
     checkNamespace(options.context.namespace);
@@ -115,26 +134,28 @@ export class EffectOutbox {
       this.onError(new OutboxClosedError(`effects of seq ${seq} recorded after close; recovery will derive them again`), 'derive');
       return;
     }
+    // Failed closed: this seq and every later one stay unrecorded (not flushed), so no snapshot passes them.
+    if (this.failed !== null) return;
     if (seq <= this.lastRecordedSeq) {
       this.counters.repeatedSeqs++;
       return;
     }
-    this.lastRecordedSeq = seq;
-    if (events.length === 0) {
-      if (this.pendingCount() === 0) this.settleWaiters();
-      return;
-    }
     let effects: EffectSpec[];
     try {
-      effects = deriveEffects(seq, events, this.context);
+      effects = events.length === 0 ? [] : deriveEffects(seq, events, this.context);
     } catch (error) {
-      // An integration bug (offerInfo does not know an offer). Throwing would stop the sequencer after the command
-      // was applied; reporting it loudly and carrying on keeps the market up. The effects are in the journal.
+      // An integration bug. The command is applied and durable, so its effects must not be lost: the outbox
+      // stops here for good. `wouldAccept` turns false (the gateway answers `unavailable`, /readyz 503),
+      // `flushedThroughSeq` never reaches this seq (no snapshot covers it, nothing is trimmed), and a restart
+      // derives it again from the journal.
       this.counters.deriveErrors++;
       this.lastError = (error as Error).message;
-      this.onError(error, 'derive');
+      this.failed = new OutboxFailedError(seq, { cause: error });
+      this.onError(this.failed, 'derive');
+      this.rejectWaiters(this.failed);
       return;
     }
+    this.lastRecordedSeq = seq;
     if (effects.length === 0) {
       if (this.pendingCount() === 0) this.settleWaiters();
       return;
@@ -145,7 +166,12 @@ export class EffectOutbox {
 
   /** Whether the gateway may accept another state-changing command (room in the buffer, not closed). */
   wouldAccept(): boolean {
-    return !this.closed && this.pendingCount() < this.maxPending;
+    return !this.closed && this.failed === null && this.pendingCount() < this.maxPending;
+  }
+
+  /** Why the outbox stopped for good (a durable command whose effects could not be derived), or null. */
+  get failure(): OutboxFailedError | null {
+    return this.failed;
   }
 
   /** Every effect of every recorded seq ≤ this is in Redis. */
@@ -161,6 +187,7 @@ export class EffectOutbox {
    */
   flush(throughSeq = this.lastRecordedSeq, timeoutMs?: number): Promise<void> {
     if (this.flushedThroughSeq() >= throughSeq) return Promise.resolve();
+    if (this.failed !== null) return Promise.reject(this.failed);
     if (this.closed) return Promise.reject(new OutboxClosedError('the outbox is closed'));
     if (this.waiters.length >= this.maxWaiters) return Promise.reject(new OutboxClosedError(`too many flush calls waiting (${this.waiters.length})`));
     return new Promise<void>((resolve, reject) => {
@@ -182,6 +209,7 @@ export class EffectOutbox {
       pendingEffects: this.pendingCount(),
       ...this.counters,
       lastError: this.lastError,
+      failedSeq: this.failed?.seq ?? null,
     };
   }
 
@@ -273,6 +301,13 @@ export class EffectOutbox {
       this.head = 0;
     }
     return batch;
+  }
+
+  private rejectWaiters(error: Error): void {
+    for (const waiter of this.waiters.splice(0)) {
+      if (waiter.timer !== null) clearTimeout(waiter.timer);
+      waiter.reject(error);
+    }
   }
 
   private settleWaiters(): void {

@@ -1,51 +1,22 @@
-// The engine's input: every command a client, a merchant or the clock can send, as zod schemas.
-// The gateway parses raw input with `parseCommand`; `Engine.apply` takes an already typed command.
-// Every schema is `.strict()`: unknown fields are bad input, not something to silently drop.
+// The engine's input: every command a client, a merchant or the clock can send, as zod schemas. The offer and
+// pricing commands are the core's (below); each mechanism brings its own (the registry collects them). The gateway
+// parses raw input with `parseCommand`; `Engine.apply` takes an already typed command. Every schema is strict:
+// unknown fields are bad input, not something to silently drop.
 import { z } from 'zod';
-import { LIMITS } from './limits.ts';
-import { AUCTION_COMMANDS, AuctionSettings } from './auctions/commands.ts';
-import { RESERVATION_COMMANDS, ReservationSettings } from './reservations/commands.ts';
-import { Bps, commandBase, Currency, Id, Money, NewId, Qty, shopperFacts, TimeMs } from './schema-primitives.ts';
+import { MECHANISM_LIST, type MechanismCommand, type MechanismCommandSchema, type MechanismPatchShape, type MechanismSettingsSchema } from './registry.ts';
+import { Currency, Id, NewId, TimeMs, commandBase, shopperFacts } from './schema-primitives.ts';
+import { CORE_PATCH_SHAPE, OfferFields } from './kernel/offer-fields.ts';
 
-export { Id, NewId, TimeMs, DurationMs, Money, Qty, Bps, Currency } from './schema-primitives.ts';
+export { Id, NewId, TimeMs, DurationMs, Money, Qty, Bps, Currency, VOUCHED_FACT_FIELDS, type VouchedFactField } from './schema-primitives.ts';
+export { TimeZoneSchema, type TimeZone } from './kernel/time-zone.ts';
+export { CORE_PATCH_SHAPE, OfferFields } from './kernel/offer-fields.ts';
 
 const base = commandBase;
 
-/** A price tier: groups of at least `minSize` members pay `priceMinor` a unit. */
-export const PriceTier = z.strictObject({ minSize: z.number().int().min(1).max(LIMITS.groupSizeMax), priceMinor: Money });
+type SettingsSchema = MechanismSettingsSchema;
 
-export const GroupSettings = z.strictObject({
-  type: z.literal('group'),
-  /** 成团人数: the group forms once it has this many members. */
-  minSize: z.number().int().min(2).max(LIMITS.groupSizeMax),
-  /** The group completes as soon as it has this many members. Absent: it takes members until its deadline. */
-  maxSize: z.number().int().min(2).max(LIMITS.groupSizeMax).optional(),
-  /** A group's life from its opening; clamped to the offer's end. */
-  windowMs: z.number().int().min(1).max(LIMITS.groupWindowMsMax),
-  /** Unit price by final group size; prices must not rise as the size grows. Below the first tier: the base price. */
-  tiers: z.array(PriceTier).max(LIMITS.tiersMax).default([]),
-  /** Discount for the group's leader, in basis points of the unit price. */
-  leaderDiscountBps: Bps.default(0),
-  /** Members other than the leader must be newcomers (老带新). */
-  newcomerOnly: z.boolean().default(false),
-  /** At the deadline, a group missing at most this many seats completes anyway (模拟成团), disclosed in its event. */
-  autoFillMaxSeats: z.number().int().min(0).max(LIMITS.groupSizeMax).default(0),
-  /** Whether `match_group` may open a new group when none is joinable. */
-  matchOpensGroup: z.boolean().default(true),
-});
-
-/** How an offer sells: group-buys (§2), auctions (§3) or reservation queues and slots (§4). */
-export const Mechanism = z.discriminatedUnion('type', [GroupSettings, AuctionSettings, ReservationSettings]);
-
-export const OfferFields = {
-  title: z.string().min(1).max(LIMITS.titleLengthMax),
-  inventory: z.number().int().min(0).max(LIMITS.inventoryMax),
-  basePriceMinor: Money,
-  /** Units one shopper may hold and buy in this offer, across all its groups. Absent: no limit. */
-  perShopperLimit: z.number().int().min(1).max(LIMITS.inventoryMax).optional(),
-  startMs: TimeMs.optional(),
-  endMs: TimeMs.optional(),
-};
+/** How an offer sells: one mechanism's settings, discriminated by `type` (group-buys, auctions, reservations, …). */
+export const MechanismSettings = z.discriminatedUnion('type', MECHANISM_LIST.map((mechanism) => mechanism.settingsSchema) as unknown as [SettingsSchema, ...SettingsSchema[]]);
 
 export const CreateOffer = z.strictObject({
   type: z.literal('create_offer'),
@@ -53,7 +24,7 @@ export const CreateOffer = z.strictObject({
   merchantId: Id,
   offerId: NewId.optional(),
   currency: Currency,
-  mechanism: Mechanism,
+  mechanism: MechanismSettings,
   ...OfferFields,
   /**
    * How the offer is priced, validated by `parseRuleSet` when the command runs (errors name the field, as
@@ -62,43 +33,16 @@ export const CreateOffer = z.strictObject({
   ruleSet: z.unknown().optional(),
 });
 
-/** Fields a merchant may change on a live offer. Changing `mechanism` settings applies to groups opened afterwards. */
-export const OfferPatch = z.strictObject({
-  title: OfferFields.title.optional(),
-  inventory: OfferFields.inventory.optional(),
-  basePriceMinor: Money.optional(),
-  perShopperLimit: OfferFields.perShopperLimit.nullable(),
-  endMs: TimeMs.nullable(),
-  tiers: z.array(PriceTier).max(LIMITS.tiersMax).optional(),
-  leaderDiscountBps: Bps.optional(),
-}).partial();
+/**
+ * The fields of an edit: the core's and every mechanism's own (a group-buy's tiers…). A mechanism's field on an
+ * offer of another mechanism is refused when the command runs (`invalid_settings`).
+ */
+export const OfferPatch = z.strictObject(Object.assign({}, CORE_PATCH_SHAPE, ...MECHANISM_LIST.map((mechanism) => mechanism.patchShape)) as typeof CORE_PATCH_SHAPE & MechanismPatchShape).partial();
 
 export const EditOffer = z.strictObject({ type: z.literal('edit_offer'), ...base, merchantId: Id, offerId: Id, patch: OfferPatch });
 export const PauseOffer = z.strictObject({ type: z.literal('pause_offer'), ...base, merchantId: Id, offerId: Id });
 export const ResumeOffer = z.strictObject({ type: z.literal('resume_offer'), ...base, merchantId: Id, offerId: Id });
 export const CloseOffer = z.strictObject({ type: z.literal('close_offer'), ...base, merchantId: Id, offerId: Id });
-
-const shopper = shopperFacts;
-
-export const OpenGroup = z.strictObject({
-  type: z.literal('open_group'),
-  ...base,
-  ...shopper,
-  offerId: Id,
-  groupId: NewId.optional(),
-  qty: Qty.default(1),
-});
-export const JoinGroup = z.strictObject({ type: z.literal('join_group'), ...base, ...shopper, groupId: Id, qty: Qty.default(1) });
-export const MatchGroup = z.strictObject({
-  type: z.literal('match_group'),
-  ...base,
-  ...shopper,
-  offerId: Id,
-  /** Id for the new group if matching has to open one. */
-  groupId: NewId.optional(),
-  qty: Qty.default(1),
-});
-export const LeaveGroup = z.strictObject({ type: z.literal('leave_group'), ...base, shopperId: Id, groupId: Id });
 
 /**
  * Replaces an offer's rule set with a new version, in force from `max(nowMs, effectiveAtMs)`. The rule set is
@@ -113,10 +57,16 @@ export const SetRuleSet = z.strictObject({
   effectiveAtMs: TimeMs.optional(),
 });
 
-/** Read-only: the unit price a shopper would be quoted now, for a new group or for joining `groupId`. */
+/**
+ * Read-only: the unit price a shopper would be quoted now, for a new group or for joining `groupId`. Priced for
+ * the shopper it is sent for: the gateway stamps the vouched segment (`newcomer`, `memberTier`) of an authenticated
+ * shopper; an anonymous quote is for a shopper with none.
+ */
 export const Quote = z.strictObject({
   type: z.literal('quote'),
   ...base,
+  newcomer: shopperFacts.newcomer,
+  memberTier: shopperFacts.memberTier,
   offerId: Id,
   groupId: Id.optional(),
   asLeader: z.boolean().default(false),
@@ -125,30 +75,19 @@ export const Quote = z.strictObject({
 /** Wakes the engine: everything due at or before `nowMs` is settled. Carries no other meaning. */
 export const Tick = z.strictObject({ type: z.literal('tick'), ...base });
 
-export const Command = z.discriminatedUnion('type', [
-  CreateOffer,
-  EditOffer,
-  PauseOffer,
-  ResumeOffer,
-  CloseOffer,
-  SetRuleSet,
-  OpenGroup,
-  JoinGroup,
-  MatchGroup,
-  LeaveGroup,
-  Quote,
-  Tick,
-  ...AUCTION_COMMANDS,
-  ...RESERVATION_COMMANDS,
-]);
+export const CORE_COMMANDS = [CreateOffer, EditOffer, PauseOffer, ResumeOffer, CloseOffer, SetRuleSet, Quote, Tick] as const;
 
-export type Command = z.output<typeof Command>;
+type CommandSchema = (typeof CORE_COMMANDS)[number] | MechanismCommandSchema;
+const ALL_COMMANDS = [...CORE_COMMANDS, ...MECHANISM_LIST.flatMap((mechanism): readonly CommandSchema[] => mechanism.commandSchemas)] as unknown as [CommandSchema, ...CommandSchema[]];
+
+export const Command = z.discriminatedUnion('type', ALL_COMMANDS);
+
+export type CoreCommand = z.output<(typeof CORE_COMMANDS)[number]>;
+export type Command = CoreCommand | MechanismCommand;
 export type CommandInput = z.input<typeof Command>;
 export type CommandType = Command['type'];
 export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
-export type GroupSettings = z.output<typeof GroupSettings>;
-export type MechanismSettings = z.output<typeof Mechanism>;
-export type PriceTier = z.output<typeof PriceTier>;
+export type MechanismSettings = z.output<typeof MechanismSettings>;
 export type OfferPatch = z.output<typeof OfferPatch>;
 
 /** Commands that never change state: the sequencer need not journal them. */

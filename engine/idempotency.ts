@@ -1,44 +1,23 @@
-// Idempotency keys. A key is scoped to the actor that sent it (a merchant or a shopper), so two actors can
-// never collide. Only accepted commands are remembered: a refused command changed nothing, so retrying it with
-// the same key simply tries again. Memory is bounded by count (`idempotencyKeysMax`, oldest forgotten first)
-// and by age (`idempotencyTtlMs`); a retry after its key is forgotten runs as a new command.
+// Idempotency keys. A key is scoped to the actor that sent it (a merchant or a shopper), so two actors can never
+// collide. Only accepted commands are remembered: a refused command changed nothing, so retrying it with the same
+// key simply tries again. Memory is bounded by count (`idempotencyKeysMax`, oldest forgotten first) and by age
+// (`idempotencyTtlMs`); a retry after its key is forgotten runs as a new command.
+//
+// What makes a retry "the same command" is what the client asked (its fingerprint): never the time, the key itself,
+// nor the facts the gateway vouched for from the shopper's token (VOUCHED_FACT_FIELDS). Those describe the shopper
+// when the command arrived: an honest retry after a token renewal, or after the shopper bid elsewhere, carries other
+// facts and still gets the first answer.
 import { canonicalJson } from './hash.ts';
 import type { Command } from './commands.ts';
-import { unreachable } from './context.ts';
+import type { EngineState } from './kernel/state.ts';
 import { reject, type CommandResult } from './results.ts';
-import type { EngineState } from './state.ts';
+import { VOUCHED_FACT_FIELDS } from './schema-primitives.ts';
 
+/** Who sent the command: a merchant or a shopper (every command of either names it), or nobody (quotes, ticks). */
 function actorOf(cmd: Command): string | null {
-  switch (cmd.type) {
-    case 'create_offer':
-    case 'edit_offer':
-    case 'pause_offer':
-    case 'resume_offer':
-    case 'close_offer':
-    case 'set_rule_set':
-      return `m:${cmd.merchantId}`;
-    case 'open_group':
-    case 'join_group':
-    case 'match_group':
-    case 'leave_group':
-    case 'place_bid':
-    case 'buy_now':
-    case 'accept_price':
-    case 'join_queue':
-    case 'leave_queue':
-    case 'confirm_hold':
-    case 'extend_hold':
-    case 'release_hold':
-    case 'return_unit':
-    case 'book_slot':
-    case 'cancel_booking':
-      return `s:${cmd.shopperId}`;
-    case 'quote':
-    case 'tick':
-      return null; // nothing to protect: these change no state of their own
-    default:
-      return unreachable(cmd);
-  }
+  if ('merchantId' in cmd) return `m:${cmd.merchantId}`;
+  if ('shopperId' in cmd) return `s:${cmd.shopperId}`;
+  return null; // nothing to protect: these change no state of their own
 }
 
 /** The key under which this command is remembered, or null when it carries none that matters. */
@@ -48,9 +27,12 @@ export function idempotencySlot(cmd: Command): string | null {
   return actor === null ? null : `${actor}\u0000${cmd.idempotencyKey}`;
 }
 
+const NOT_ASKED: ReadonlySet<string> = new Set(['nowMs', 'idempotencyKey', ...VOUCHED_FACT_FIELDS]);
+
 function fingerprint(cmd: Command): string {
-  const { nowMs: _now, idempotencyKey: _key, ...rest } = cmd;
-  return canonicalJson(rest);
+  const asked: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(cmd)) if (!NOT_ASKED.has(field)) asked[field] = value;
+  return canonicalJson(asked);
 }
 
 function forgetExpired(state: EngineState, nowMs: number): void {

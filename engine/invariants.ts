@@ -1,60 +1,47 @@
 // The engine's own consistency checks. Cheap enough to run after every step in tests (O(state size)); the
-// returned list names every broken invariant, empty when all hold.
-import { auctionHeldUnits, auctionViolations } from './auctions/index.ts';
-import { capacityOf } from './groups.ts';
+// returned list names every broken invariant, empty when all hold. The core checks what every offer shares (stock,
+// per-shopper units, pricing, retirement, portfolios); each mechanism checks its own market and global state.
+import { mechanismOf } from './kernel/context.ts';
+import { portfolioViolations } from './kernel/portfolio.ts';
+import type { EngineState, Offer } from './kernel/state.ts';
 import { LIMITS } from './limits.ts';
-import { reservationHeldUnits, reservationViolations } from './reservations/index.ts';
-import type { EngineState, Offer } from './state.ts';
+import { MECHANISM_LIST, type Registry } from './registry.ts';
 
-export function invariantViolations(state: EngineState): string[] {
+export function invariantViolations(state: EngineState, mechanisms: Registry): string[] {
   const problems: string[] = [];
   const fail = (message: string) => problems.push(message);
+  const byMerchant = new Map<string, number>();
 
   for (const offer of state.offers.values()) {
     const at = `offer ${offer.id}`;
+    const mechanism = mechanismOf(mechanisms, offer);
     if (offer.heldUnits < 0 || offer.soldUnits < 0) fail(`${at}: negative held ${offer.heldUnits} or sold ${offer.soldUnits}`);
     if (offer.heldUnits + offer.soldUnits > offer.inventory) fail(`${at}: held ${offer.heldUnits} + sold ${offer.soldUnits} > inventory ${offer.inventory}`);
-    let heldInGroups = 0;
-    for (const [groupId, listed] of offer.liveGroups) {
-      const group = state.groups.get(groupId);
-      if (!group || group !== listed || group.offerId !== offer.id) fail(`${at}: lists live group ${groupId} that is not its own live group`);
-      else for (const member of group.members.values()) heldInGroups += member.qty;
-    }
-    const heldByMechanism = heldInGroups + auctionHeldUnits(offer) + reservationHeldUnits(offer);
-    if (heldByMechanism !== offer.heldUnits) fail(`${at}: held ${offer.heldUnits} but its groups, auction and reservations hold ${heldByMechanism}`);
-    if ((offer.auction !== null) !== (offer.mechanism.type === 'auction')) fail(`${at}: auction state does not match its mechanism`);
-    if ((offer.reservation !== null) !== (offer.mechanism.type === 'reservation')) fail(`${at}: reservation state does not match its mechanism`);
-    if (offer.auction) auctionViolations(state, offer, fail);
-    if (offer.reservation) reservationViolations(state, offer, fail);
+    const heldByMarket = mechanism.heldUnits(offer);
+    if (heldByMarket !== offer.heldUnits) fail(`${at}: held ${offer.heldUnits} but its ${offer.market.type} market holds ${heldByMarket}`);
+    if (offer.market.settings.type !== offer.market.type) fail(`${at}: a ${offer.market.type} market with ${offer.market.settings.type} settings`);
+    mechanism.invariants(state, offer, fail);
     let byShopper = 0;
     for (const [shopperId, units] of offer.unitsByShopper) {
       if (units <= 0) fail(`${at}: shopper ${shopperId} has a non-positive unit count ${units}`);
       byShopper += units;
     }
     if (byShopper !== offer.heldUnits + offer.soldUnits) fail(`${at}: per-shopper units ${byShopper} ≠ held + sold ${offer.heldUnits + offer.soldUnits}`);
-    if (offer.liveGroups.size > state.config.maxLiveGroupsPerOffer) fail(`${at}: ${offer.liveGroups.size} live groups, over the bound`);
-    if (offer.status === 'closed' && offer.liveGroups.size > 0) fail(`${at}: closed but has live groups`);
     if (offer.status !== 'closed' && offer.endMs !== null && offer.endMs <= state.nowMs) fail(`${at}: past its end but not closed`);
+    if ((offer.status === 'closed') !== (offer.closedAtMs !== null)) fail(`${at}: ${offer.status} with closedAtMs ${offer.closedAtMs}`);
+    if ((offer.status === 'closed') !== (offer.retireAtMs !== null)) fail(`${at}: ${offer.status} with retireAtMs ${offer.retireAtMs}`);
+    if (state.retiredOffers.has(offer.id)) fail(`${at}: both in memory and retired`);
+    byMerchant.set(offer.merchantId, (byMerchant.get(offer.merchantId) ?? 0) + 1);
     pricingViolations(state, offer, fail);
   }
-
-  for (const group of state.groups.values()) {
-    const at = `group ${group.id}`;
-    const offer = state.offers.get(group.offerId);
-    if (offer?.liveGroups.get(group.id) !== group) fail(`${at}: missing from its offer's live groups`);
-    const size = group.members.size;
-    if (size < 1 || size > capacityOf(group)) fail(`${at}: size ${size} outside [1, ${capacityOf(group)}]`);
-    if (group.status === 'open' && size >= group.minSize) fail(`${at}: open with ${size} ≥ minSize ${group.minSize} members`);
-    if (group.status === 'formed' && size < group.minSize) fail(`${at}: formed with ${size} < minSize ${group.minSize} members`);
-    if (!group.members.has(group.leaderId)) fail(`${at}: leader ${group.leaderId} is not a member`);
-    if (group.deadlineMs <= state.nowMs) fail(`${at}: live past its deadline ${group.deadlineMs}`);
-    if (state.settledGroups.has(group.id)) fail(`${at}: both live and settled`);
-    for (const member of group.members.values()) {
-      if (member.chargedMinor !== member.quotedUnitPriceMinor * member.qty) fail(`${at}: ${member.shopperId} charged ≠ quote × qty`);
-    }
+  for (const [merchantId, count] of byMerchant) if (state.offersByMerchant.get(merchantId) !== count) fail(`merchant ${merchantId}: ${count} offers, counted ${state.offersByMerchant.get(merchantId) ?? 0}`);
+  if (state.offersByMerchant.size !== byMerchant.size) fail(`${state.offersByMerchant.size} merchants counted, ${byMerchant.size} with offers`);
+  for (const mechanism of MECHANISM_LIST) {
+    const global = mechanism.global;
+    if (global !== null) global.invariants(state, state.mechanisms[mechanism.type] as never, fail);
   }
-
-  if (state.settledGroups.size > state.config.settledGroupsRetained) fail('settled groups over their bound');
+  portfolioViolations(state, mechanisms, fail);
+  if (state.retiredOffers.size > state.config.retiredOffersRetained) fail('retired offers over their bound');
   if (state.idempotency.size > state.config.idempotencyKeysMax) fail('idempotency keys over their bound');
   return problems;
 }
@@ -79,7 +66,7 @@ function pricingViolations(state: EngineState, offer: Offer, fail: (message: str
   const lastPoint = priceHistory[priceHistory.length - 1];
   if (lastPoint && (lastPoint.priceMinor !== published.priceMinor || lastPoint.atMs !== published.atMs)) fail(`${at}: the last price point is not the last price published`);
   if (offer.status !== 'closed') {
-    if (offer.pricing.joinsSinceSurgeUpdate !== 0) fail(`${at}: joins left uncounted by a reprice`);
+    if (offer.pricing.joinsSinceSurgeUpdate !== 0 || offer.pricing.bidsSinceSurgeUpdate !== 0) fail(`${at}: joins or bids left uncounted by a reprice`);
     const repriceAtMs = offer.pricing.repriceAtMs;
     if (repriceAtMs !== null && repriceAtMs <= state.nowMs) fail(`${at}: a reprice was due at ${repriceAtMs}`);
     if (offer.pricing.publishAtMs === null && offer.pricing.headlinePriceMinor !== published.priceMinor) fail(`${at}: a price change is neither published nor waiting`);

@@ -17,12 +17,20 @@ export const LIMITS = {
   ruleSetVersionsRetained: 16,
   /** Published headline prices remembered per offer, for its price history. */
   priceHistoryRetained: 256,
+  /** UTC offsets an offer's time zone may list (a zone changes twice a year at most: decades of them). */
+  timeZoneOffsetsMax: 128,
 } as const;
 
 /** Capacity settings of one engine instance; part of its snapshot so a restore behaves the same. */
 export interface EngineConfig {
-  /** Offers held in memory, closed ones included. */
+  /** Offers held in memory, closed ones included until they retire: a safety bound across every merchant. */
   maxOffers: number;
+  /** Offers one merchant may have in memory (open, and closed until they retire), so no merchant can fill the engine. */
+  maxOffersPerMerchant: number;
+  /** How long a closed offer stays in memory (its reads, late refusals) before it retires; its history stays in the journal. */
+  closedOfferRetentionMs: number;
+  /** Retired offer ids remembered (an id is never reused while remembered), oldest forgotten first. */
+  retiredOffersRetained: number;
   /** Live (open or formed) groups per offer. */
   maxLiveGroupsPerOffer: number;
   /** Settled groups remembered so late joins get `group_closed` instead of `unknown_group`. */
@@ -36,7 +44,10 @@ export interface EngineConfig {
 }
 
 export const DEFAULT_CONFIG: EngineConfig = {
-  maxOffers: 100_000,
+  maxOffers: 1_000_000,
+  maxOffersPerMerchant: 10_000,
+  closedOfferRetentionMs: 7 * 24 * 3_600_000,
+  retiredOffersRetained: 1_000_000,
   maxLiveGroupsPerOffer: 1_000,
   settledGroupsRetained: 100_000,
   idempotencyKeysMax: 100_000,

@@ -1,6 +1,6 @@
 // The edge between untrusted input and the engine: raw JSON-ish values become typed commands or a
 // `bad_request` whose message names the field and what was wrong with it.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { Command } from './commands.ts';
 import { reject, type Rejection } from './results.ts';
 
@@ -13,6 +13,6 @@ export function describeIssues(error: z.ZodError, maxIssues = 5): string {
 
 export function parseCommand(raw: unknown): { ok: true; command: Command } | Rejection {
   const parsed = Command.safeParse(raw);
-  if (parsed.success) return { ok: true, command: parsed.data };
+  if (parsed.success) return { ok: true, command: parsed.data as Command };
   return reject('bad_request', describeIssues(parsed.error));
 }

@@ -1,43 +1,32 @@
+// What `apply` returns for the command itself. Business outcomes are values, never exceptions: every refusal carries
+// a stable snake_case code (clients branch on it) and a message a person can act on. Each mechanism lists its own
+// codes beside these (its `rejectionCodes`); the registry puts all of them together (`REJECTION_CODES`).
 import type { ExplanationLine } from '../pricing/index.ts';
-import type { AuctionAck } from './auctions/index.ts';
-import { AUCTION_REJECTION_CODES } from './auctions/codes.ts';
-import type { ReservationAck } from './reservations/index.ts';
-import { RESERVATION_REJECTION_CODES } from './reservations/codes.ts';
+import type { MechanismAck, MechanismRejectionCode } from './registry.ts';
 
-// What `apply` returns for the command itself. Business outcomes are values, never exceptions:
-// every refusal carries a stable snake_case code (clients branch on it) and a message a person can act on.
-
-/** Codes of offers, group-buys and idempotency; auctions and reservations add their own below. */
+/** Codes of offers, pricing, shoppers' limits and idempotency: what every mechanism may answer. */
 export const CORE_REJECTION_CODES = [
   'bad_request',
   'unknown_offer',
   'offer_exists',
-  'unknown_group',
-  'group_exists',
+  'offer_retired',
   'not_owner',
   'offer_paused',
   'offer_closed',
   'offer_not_started',
   'offer_ended',
-  'group_closed',
-  'group_full',
-  'already_member',
-  'not_member',
-  'already_formed',
-  'not_newcomer',
+  'wrong_mechanism',
   'limit_exceeded',
   'sold_out',
-  'no_joinable_group',
-  'too_many_groups',
   'capacity_exceeded',
+  'quota_exceeded',
   'invalid_settings',
   'edit_breaks_promise',
   'idempotency_key_reused',
 ] as const;
 
-export const REJECTION_CODES = [...CORE_REJECTION_CODES, ...AUCTION_REJECTION_CODES, ...RESERVATION_REJECTION_CODES] as const;
-
-export type RejectionCode = (typeof REJECTION_CODES)[number];
+export type CoreRejectionCode = (typeof CORE_REJECTION_CODES)[number];
+export type RejectionCode = CoreRejectionCode | MechanismRejectionCode;
 
 export interface Rejection {
   ok: false;
@@ -56,31 +45,29 @@ export interface Quote {
 }
 
 /** A command's success. Which fields are present depends on the command (see docs/engine.md). */
-export interface Accepted {
+export type Accepted = {
   ok: true;
   offerId?: string;
-  groupId?: string;
-  /** `match_group`: whether a new group had to be opened. */
-  opened?: boolean;
   /** The unit price quoted; for a join it is the most the shopper will pay a unit. */
   quote?: Quote;
-  /** What the shopper was charged on joining (quote × qty); settled at the group's end. */
+  /** What the shopper was charged now (a seat: quote × qty; a rental or booking: its price). */
   chargedMinor?: number;
-  /** `leave_group`: what is refunded. */
+  /** What is refunded now. */
   refundMinor?: number;
   /** `quote`: units still free to hold. */
   availableUnits?: number;
   /** `set_rule_set`: the version accepted and when it is (or was) put in force. */
   ruleSetVersion?: number;
   effectiveAtMs?: number;
-  /** Auction commands: what the bid, buy or acceptance did. */
-  auction?: AuctionAck;
-  /** Reservation commands: the queue place, hold, rental or booking concerned. */
-  reservation?: ReservationAck;
-}
+} & MechanismAck;
 
 export type CommandResult = Accepted | Rejection;
 
 export function reject(code: RejectionCode, message: string): Rejection {
   return { ok: false, code, message };
+}
+
+/** Whether a value is a refusal (every other value a mechanism returns is an object without `ok: false`). */
+export function isRejection<T extends object>(value: T | Rejection): value is Rejection {
+  return (value as { ok?: unknown }).ok === false;
 }

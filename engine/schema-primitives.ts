@@ -2,6 +2,7 @@
 // (or every shopper command) carries. Kept apart from commands.ts so the mechanism folders (auctions/,
 // reservations/) can build their schemas from them without an import cycle.
 import { z } from 'zod';
+import { MemberTierName } from '../pricing/index.ts';
 import { LIMITS } from './limits.ts';
 
 /** Ids are strings; a bound keeps maps keyed by them small and logs readable. */
@@ -25,5 +26,22 @@ export const commandBase = {
   idempotencyKey: z.string().min(1).max(LIMITS.idempotencyKeyLengthMax).optional(),
 };
 
-/** Who a shopper is, as the gateway vouches for it (from the signed token): the engine takes it as fact. */
-export const shopperFacts = { shopperId: Id, newcomer: z.boolean().default(false) };
+/**
+ * Who a shopper is, as the gateway vouches for it (from the signed token): the engine takes it as fact. Every
+ * command a shopper sends names the shopper; those that price something also carry the shopper's segment.
+ */
+export const shopperFacts = {
+  shopperId: Id,
+  /** First order on the platform. */
+  newcomer: z.boolean().default(false),
+  /** The shopper's membership tier (a `member_tier_discount` rule prices by it). */
+  memberTier: MemberTierName.optional(),
+};
+
+/**
+ * Fields the gateway stamps on a shopper's command from what the token vouches for, never from the client's message.
+ * They are facts about the shopper at the time of the command, not part of what the client asked: an idempotent
+ * retry after a token renewal carries other facts and is still the same command (see idempotency.ts).
+ */
+export const VOUCHED_FACT_FIELDS = ['newcomer', 'memberTier', 'exposureLimitMinor', 'priorityClass', 'creditScore'] as const;
+export type VouchedFactField = (typeof VOUCHED_FACT_FIELDS)[number];

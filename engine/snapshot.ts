@@ -1,25 +1,50 @@
 // Snapshots: the whole state as plain JSON-able data, in a fixed order, so that `restore(snapshot())` behaves
 // exactly like the engine it came from and hashing the snapshot identifies the state.
-import { auctionFromData, auctionToData, pushAuctionDeadlines, type AuctionData } from './auctions/index.ts';
-import { DeadlineQueue } from './deadlines.ts';
+//
+// The format is declared here, field by field (`EngineSnapshot`), not derived from the in-memory types, so a change
+// to the state is a visible change to this file and its `SNAPSHOT_FORMAT`. Every older format this code can read
+// has a migration to the current one (`migrateSnapshot`); an unknown format is refused by name.
+//   3: offers carried `mechanism` settings beside nullable `auction` and `reservation` states; groups lived at the
+//      top level. (1 and 2 predate the journals this code was released with.)
+//   4: an offer's `market` is one mechanism's state, discriminated by `type`; each mechanism's state across offers
+//      is under `mechanisms`; shoppers' portfolios, offer quotas, retired offers, time zones and bid demand are new.
+import { canonicalJson } from './hash.ts';
+import { DeadlineQueue } from './kernel/deadlines.ts';
 import { FifoMap } from './fifo-map.ts';
-import type { EngineConfig } from './limits.ts';
-import { pushReservationDeadlines, reservationFromData, reservationToData, type ReservationData } from './reservations/index.ts';
-import type { EngineState, Group, IdempotencyEntry, Member, Offer, SettledGroup } from './state.ts';
+import { mechanismOf } from './kernel/context.ts';
+import { recomputePortfolios } from './kernel/portfolio.ts';
+import type { OfferPricing } from './kernel/pricing-bridge.ts';
+import type { EngineState, IdempotencyEntry, Offer, Portfolio, RetiredOffer } from './kernel/state.ts';
+import type { TimeZone } from './kernel/time-zone.ts';
+import { DEFAULT_CONFIG, type EngineConfig } from './limits.ts';
+import { MECHANISM_LIST, type MarketData, type MechanismGlobals, type MechanismGlobalsData, type Registry } from './registry.ts';
+import { VOUCHED_FACT_FIELDS } from './schema-primitives.ts';
 
-/**
- * 2: offers carry their pricing (rule set versions, pricing memory, price history) and members their segment.
- * 3: offers carry their auction or reservation state.
- */
-export const SNAPSHOT_FORMAT = 'tuan-engine/3';
+export const SNAPSHOT_FORMAT = 'tuan-engine/4';
 
-type OfferData = Omit<Offer, 'unitsByShopper' | 'liveGroups' | 'auction' | 'reservation'> & {
+/** One offer: its core fields, pricing and per-shopper units, and its mechanism's market (`Mechanism.toData`). */
+export interface OfferData {
+  id: string;
+  merchantId: string;
+  title: string;
+  currency: string;
+  inventory: number;
+  basePriceMinor: number;
+  perShopperLimit: number | null;
+  startMs: number | null;
+  endMs: number | null;
+  timeZone: TimeZone | null;
+  status: Offer['status'];
+  closedReason: Offer['closedReason'];
+  closedAtMs: number | null;
+  retireAtMs: number | null;
+  heldUnits: number;
+  soldUnits: number;
   unitsByShopper: [string, number][];
-  liveGroupIds: string[];
-  auction: AuctionData | null;
-  reservation: ReservationData | null;
-};
-type GroupData = Omit<Group, 'members'> & { members: Member[] };
+  createdSerial: number;
+  pricing: OfferPricing;
+  market: MarketData;
+}
 
 export interface EngineSnapshot {
   format: typeof SNAPSHOT_FORMAT;
@@ -27,94 +52,224 @@ export interface EngineSnapshot {
   nowMs: number;
   serial: number;
   offers: OfferData[];
-  groups: GroupData[];
-  settledGroups: SettledGroup[];
+  /** Each mechanism's state across its offers (`Mechanism.global`), by type; null for those that keep none. */
+  mechanisms: MechanismGlobalsData;
+  retiredOffers: RetiredOffer[];
+  /** Shopper → [offer id, committed minor units][], in the order each shopper first had a stake in each offer. */
+  portfolios: [string, [string, number][]][];
   idempotency: [string, IdempotencyEntry][];
 }
 
-export function toSnapshot(state: EngineState): EngineSnapshot {
+export function toSnapshot(state: EngineState, mechanisms: Registry): EngineSnapshot {
+  const globals = {} as Record<string, unknown>;
+  for (const mechanism of MECHANISM_LIST) globals[mechanism.type] = mechanism.global === null ? null : mechanism.global.toData(state.mechanisms[mechanism.type] as never);
   return {
     format: SNAPSHOT_FORMAT,
     config: { ...state.config },
     nowMs: state.nowMs,
     serial: state.serial,
-    offers: [...state.offers.values()].map(({ liveGroups, ...offer }) => ({
-      ...offer,
-      mechanism: structuredClone(offer.mechanism),
-      pricing: structuredClone(offer.pricing),
-      auction: offer.auction && auctionToData(offer.auction),
-      reservation: offer.reservation && reservationToData(offer.reservation),
-      unitsByShopper: [...offer.unitsByShopper],
-      liveGroupIds: [...liveGroups.keys()],
-    })),
-    groups: [...state.groups.values()].map((group) => ({ ...group, members: [...group.members.values()].map((m) => ({ ...m })) })),
-    settledGroups: state.settledGroups.values().map((settled) => ({ ...settled })),
+    offers: [...state.offers.values()].map((offer) => offerToData(offer, mechanisms)),
+    mechanisms: globals as MechanismGlobalsData,
+    retiredOffers: state.retiredOffers.values().map((retired) => ({ ...retired })),
+    portfolios: [...state.portfolios].map(([shopperId, portfolio]) => [shopperId, [...portfolio.stakes]]),
     idempotency: state.idempotency.entries().map(([key, entry]) => [key, structuredClone(entry)]),
   };
 }
 
-export function fromSnapshot(snapshot: EngineSnapshot): EngineState {
-  if (snapshot.format !== SNAPSHOT_FORMAT) {
-    throw new Error(`cannot restore snapshot format "${String(snapshot.format)}"; this engine reads "${SNAPSHOT_FORMAT}"`);
-  }
-  const copy = structuredClone(snapshot);
-  const groups = new Map<string, Group>(
-    copy.groups.map((group) => [group.id, { ...group, members: new Map(group.members.map((m) => [m.shopperId, m])) }]),
-  );
-  const offers = new Map<string, Offer>(
-    copy.offers.map(({ liveGroupIds, ...offer }) => [
-      offer.id,
-      {
-        ...offer,
-        auction: offer.auction && auctionFromData(offer.auction),
-        reservation: offer.reservation && reservationFromData(offer.reservation),
-        unitsByShopper: new Map(offer.unitsByShopper),
-        liveGroups: new Map(liveGroupIds.map((groupId) => [groupId, liveGroupOf(groups, groupId, offer.id)])),
-      },
-    ]),
-  );
-  const settledGroups = new FifoMap<string, SettledGroup>();
-  for (const settled of copy.settledGroups) settledGroups.push(settled.id, settled);
-  const idempotency = new FifoMap<string, IdempotencyEntry>();
-  for (const [slot, entry] of copy.idempotency) idempotency.push(slot, entry);
+function offerToData(offer: Offer, mechanisms: Registry): OfferData {
+  return {
+    id: offer.id,
+    merchantId: offer.merchantId,
+    title: offer.title,
+    currency: offer.currency,
+    inventory: offer.inventory,
+    basePriceMinor: offer.basePriceMinor,
+    perShopperLimit: offer.perShopperLimit,
+    startMs: offer.startMs,
+    endMs: offer.endMs,
+    timeZone: offer.timeZone && structuredClone(offer.timeZone),
+    status: offer.status,
+    closedReason: offer.closedReason,
+    closedAtMs: offer.closedAtMs,
+    retireAtMs: offer.retireAtMs,
+    heldUnits: offer.heldUnits,
+    soldUnits: offer.soldUnits,
+    unitsByShopper: [...offer.unitsByShopper],
+    createdSerial: offer.createdSerial,
+    pricing: structuredClone(offer.pricing),
+    market: mechanismOf(mechanisms, offer).toData(offer.market) as MarketData,
+  };
+}
+
+/** Restores a snapshot of any format this code reads (older ones migrated first). Throws naming what is wrong. */
+export function fromSnapshot(input: { format: unknown }, mechanisms: Registry): EngineState {
+  const snapshot = migrateSnapshot(structuredClone(input));
   const state: EngineState = {
-    config: copy.config,
-    nowMs: copy.nowMs,
-    serial: copy.serial,
-    offers,
-    groups,
-    settledGroups,
-    idempotency,
+    config: snapshot.config,
+    nowMs: snapshot.nowMs,
+    serial: snapshot.serial,
+    offers: new Map(),
+    offersByMerchant: new Map(),
+    retiredOffers: new FifoMap(),
+    mechanisms: {} as MechanismGlobals,
+    portfolios: new Map(),
+    idempotency: new FifoMap(),
     deadlines: new DeadlineQueue(),
   };
-  rebuildDeadlines(state);
+  const globals = state.mechanisms as Record<string, unknown>;
+  for (const mechanism of MECHANISM_LIST) {
+    globals[mechanism.type] = mechanism.global === null ? null : mechanism.global.fromData((snapshot.mechanisms as Record<string, unknown>)[mechanism.type] as never, state);
+  }
+  for (const data of snapshot.offers) {
+    const { unitsByShopper, market, ...core } = data;
+    const mechanism = mechanisms[market.type];
+    if (mechanism === undefined) throw new Error(`snapshot offer ${data.id} is sold by "${String(market.type)}", which this engine does not know`);
+    const offer: Offer = { ...core, unitsByShopper: new Map(unitsByShopper), market: mechanism.fromData(market as never, state, data.id) };
+    state.offers.set(offer.id, offer);
+    state.offersByMerchant.set(offer.merchantId, (state.offersByMerchant.get(offer.merchantId) ?? 0) + 1);
+  }
+  for (const retired of snapshot.retiredOffers) state.retiredOffers.push(retired.id, retired);
+  for (const [shopperId, stakes] of snapshot.portfolios) {
+    const portfolio: Portfolio = { stakes: new Map(stakes), exposureMinor: 0 };
+    for (const [, exposureMinor] of stakes) portfolio.exposureMinor += exposureMinor;
+    state.portfolios.set(shopperId, portfolio);
+  }
+  for (const [slot, entry] of snapshot.idempotency) state.idempotency.push(slot, entry);
+  // A migrated snapshot carries no portfolios: they follow from the markets.
+  if (snapshot.portfolios.length === 0) state.portfolios = recomputePortfolios(state, mechanisms);
+  rebuildDeadlines(state, mechanisms);
   return state;
 }
 
-function liveGroupOf(groups: Map<string, Group>, groupId: string, offerId: string): Group {
-  const group = groups.get(groupId);
-  if (!group || group.offerId !== offerId) throw new Error(`snapshot is inconsistent: offer ${offerId} lists live group ${groupId} it does not have`);
-  return group;
-}
-
 /**
- * Deadlines are derived data: one entry per live group, and per open offer one for its end, its waiting rule set
- * and its next reprice, when it has them.
+ * Deadlines are derived data: per open offer its end, its waiting rule set and its next reprice; per closed offer its
+ * retirement; and every mechanism's own (a closed offer's confirmed bookings still end at their time).
  */
-export function rebuildDeadlines(state: EngineState): void {
+export function rebuildDeadlines(state: EngineState, mechanisms: Registry): void {
   state.deadlines = new DeadlineQueue();
-  for (const group of state.groups.values()) {
-    state.deadlines.push({ atMs: group.deadlineMs, kind: 'group', id: group.id, order: group.createdSerial });
-  }
   for (const offer of state.offers.values()) {
-    // Before the closed check: a closed offer's confirmed bookings still end at their time.
-    if (offer.reservation) pushReservationDeadlines(offer, state.deadlines);
-    if (offer.status === 'closed') continue;
+    mechanismOf(mechanisms, offer).pushDeadlines(offer, state.deadlines);
     const order = offer.createdSerial;
+    if (offer.status === 'closed') {
+      if (offer.retireAtMs !== null) state.deadlines.push({ atMs: offer.retireAtMs, kind: 'retire', id: offer.id, order });
+      continue;
+    }
     if (offer.endMs !== null) state.deadlines.push({ atMs: offer.endMs, kind: 'offer_end', id: offer.id, order });
     const pending = offer.pricing.pending;
     if (pending !== null) state.deadlines.push({ atMs: pending.effectiveAtMs, kind: 'rule_set', id: offer.id, order });
     if (offer.pricing.repriceAtMs !== null) state.deadlines.push({ atMs: offer.pricing.repriceAtMs, kind: 'reprice', id: offer.id, order });
-    if (offer.auction) pushAuctionDeadlines(offer, state.deadlines);
   }
+}
+
+/** A snapshot in the current format, from any format this code reads. */
+export function migrateSnapshot(snapshot: { format: unknown }): EngineSnapshot {
+  switch (snapshot.format) {
+    case SNAPSHOT_FORMAT:
+      return snapshot as EngineSnapshot;
+    case 'tuan-engine/3':
+      return fromV3(snapshot as unknown as SnapshotV3);
+    default:
+      throw new Error(`cannot restore snapshot format "${String(snapshot.format)}"; this engine reads "${SNAPSHOT_FORMAT}" and "tuan-engine/3"`);
+  }
+}
+
+// ---- tuan-engine/3, as the code before the mechanism registry wrote it (only the fields that changed are typed).
+
+interface MemberV3 {
+  shopperId: string;
+  qty: number;
+  quotedUnitPriceMinor: number;
+  chargedMinor: number;
+  newcomer: boolean;
+}
+
+interface GroupV3 {
+  id: string;
+  offerId: string;
+  openedAtMs: number;
+  members: MemberV3[];
+  [field: string]: unknown;
+}
+
+interface OfferV3 {
+  id: string;
+  mechanism: { type: string };
+  auction: Record<string, unknown> | null;
+  reservation: ReservationV3 | null;
+  liveGroupIds: string[];
+  pricing: Omit<OfferPricing, 'bidsSinceSurgeUpdate'>;
+  [field: string]: unknown;
+}
+
+interface ReservationV3 {
+  waiting: Record<string, unknown>[][];
+  turns: Record<string, unknown>[];
+  bookings: Record<string, unknown>[];
+  [field: string]: unknown;
+}
+
+interface SnapshotV3 {
+  format: 'tuan-engine/3';
+  config: Partial<EngineConfig>;
+  nowMs: number;
+  serial: number;
+  offers: OfferV3[];
+  groups: GroupV3[];
+  settledGroups: unknown[];
+  idempotency: [string, IdempotencyEntry][];
+}
+
+/** Version 3 → 4: markets from the mechanism fields, groups under their mechanism, the new fields at their defaults. */
+function fromV3(v3: SnapshotV3): EngineSnapshot {
+  const withoutTier = (facts: Record<string, unknown>) => ({ ...facts, memberTier: null });
+  const offers: OfferData[] = v3.offers.map((old) => {
+    const { mechanism: settings, auction, reservation, liveGroupIds, pricing, ...core } = old;
+    let market: unknown;
+    if (settings.type === 'group') market = { type: 'group', settings, liveGroupIds };
+    else if (settings.type === 'auction') market = { type: 'auction', settings, ...auction };
+    else {
+      const r = reservation!;
+      market = {
+        type: 'reservation',
+        settings,
+        ...r,
+        waiting: r.waiting.map((lane) => lane.map(withoutTier)),
+        turns: r.turns.map(withoutTier),
+        bookings: r.bookings.map(withoutTier),
+      };
+    }
+    const status = core.status as Offer['status'];
+    return {
+      ...(core as unknown as Omit<OfferData, 'market' | 'pricing' | 'timeZone' | 'closedAtMs' | 'retireAtMs'>),
+      timeZone: null,
+      // Version 3 did not record when an offer closed: its retention counts from the restore's clock.
+      closedAtMs: status === 'closed' ? v3.nowMs : null,
+      retireAtMs: status === 'closed' ? v3.nowMs + (v3.config.closedOfferRetentionMs ?? DEFAULT_CONFIG.closedOfferRetentionMs) : null,
+      pricing: { ...pricing, bidsSinceSurgeUpdate: 0 },
+      market: market as MarketData,
+    };
+  });
+  const groups = v3.groups.map((group) => ({
+    ...group,
+    // Version 3 kept no join time per member: the group's opening is the earliest it can have been.
+    members: group.members.map((member) => ({ ...member, memberTier: null, joinedAtMs: group.openedAtMs })),
+  }));
+  return {
+    format: SNAPSHOT_FORMAT,
+    config: { ...DEFAULT_CONFIG, ...v3.config },
+    nowMs: v3.nowMs,
+    serial: v3.serial,
+    offers,
+    mechanisms: { group: { groups, settled: v3.settledGroups }, auction: null, reservation: null } as unknown as MechanismGlobalsData,
+    retiredOffers: [],
+    portfolios: [],
+    idempotency: v3.idempotency.map(([slot, entry]) => [slot, { ...entry, fingerprint: withoutVouchedFacts(entry.fingerprint) }]),
+  };
+}
+
+/** Version 3 fingerprinted the vouched facts too; today's fingerprint is of what the client asked (idempotency.ts). */
+function withoutVouchedFacts(fingerprint: string): string {
+  const asked = JSON.parse(fingerprint) as Record<string, unknown>;
+  for (const field of VOUCHED_FACT_FIELDS) delete asked[field];
+  return canonicalJson(asked);
 }

@@ -10,7 +10,6 @@ import type { MerchantKeyring } from './merchant-keys.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { Outcome, Sequencer, UnstampedCommand } from '../runtime/sequencer.ts';
 import type { KeyedRateLimiter } from './rate-limiter.ts';
-import type { ShopperLedger } from './shopper-ledger.ts';
 import type { ErrorCode, GatewayRejection } from './protocol.ts';
 
 export interface GatewayContext {
@@ -19,7 +18,6 @@ export interface GatewayContext {
   engine: Engine;
   sequencer: Sequencer;
   channels: ChannelRegistry;
-  ledger: ShopperLedger;
   keyring: MerchantKeyring;
   metrics: GatewayMetrics;
   logger: Logger;

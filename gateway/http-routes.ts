@@ -3,11 +3,11 @@
 import type { TemplatedApp } from 'uWebSockets.js';
 import { z } from 'zod';
 import { CreateOffer, Id, Money, OfferPatch } from '../engine/index.ts';
-import { groupSummary } from './channel-views.ts';
 import { offerChannel } from './channel-names.ts';
 import { ownershipProblem, runCommand, type GatewayContext } from './context.ts';
 import { errorReply, merchantOf, refusal, route, validate, type Reply, type RequestData } from './http-kit.ts';
 import { listOffers } from './merchant-offers.ts';
+import { optionalShopper } from './shopper-bearer.ts';
 import { CreditScoreClaim, mintShopperToken, PriorityClassClaim } from './shopper-tokens.ts';
 import type { UnstampedCommand } from '../runtime/sequencer.ts';
 
@@ -111,7 +111,11 @@ async function quote(ctx: GatewayContext, request: RequestData): Promise<Reply> 
   const query = validate(QuoteQuery, Object.fromEntries(new URLSearchParams(request.query)));
   if (!query.ok) return query.reply;
   const { groupId, asLeader } = query.value;
-  const command: UnstampedCommand = { type: 'quote', offerId: offerId.value, asLeader: asLeader === 'true', ...(groupId ? { groupId } : {}) };
+  // With a shopper's token the quote is that shopper's (its newcomer flag and member tier); without one, nobody's.
+  const asker = optionalShopper(ctx, request);
+  if (!asker.ok) return asker.reply;
+  const segment = asker.shopper ? { newcomer: asker.shopper.newcomer, ...(asker.shopper.memberTier !== null ? { memberTier: asker.shopper.memberTier } : {}) } : { newcomer: false };
+  const command: UnstampedCommand = { type: 'quote', offerId: offerId.value, asLeader: asLeader === 'true', ...segment, ...(groupId ? { groupId } : {}) };
   const { result } = await runCommand(ctx, command);
   if (!result.ok) return errorReply(result.code, result.message);
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
@@ -125,7 +129,7 @@ function openGroups(ctx: GatewayContext, request: RequestData): Reply {
   const offerId = validate(Id, request.params[0]);
   if (!offerId.ok) return offerId.reply;
   if (!ctx.engine.offer(offerId.value)) return refusal(ctx, 'unknown_offer', `No offer "${offerId.value}".`);
-  return { status: 200, body: { offerId: offerId.value, groups: ctx.engine.groupsOf(offerId.value).map(groupSummary), serverTimeMs: ctx.clock() } };
+  return { status: 200, body: { offerId: offerId.value, groups: ctx.engine.groupSummariesOf(offerId.value), serverTimeMs: ctx.clock() } };
 }
 
 /** Unhealthy only when the sequencer stopped for good: a restart (and recovery from the store) is the remedy. */
@@ -136,6 +140,8 @@ function health(ctx: GatewayContext): Reply {
 
 function readiness(ctx: GatewayContext): Reply {
   if (ctx.shuttingDown || !ctx.sequencer.ready) return errorReply('unavailable', 'Not accepting commands.');
+  // Effects that cannot be derived stop acknowledgement for good (nothing may be lost): not ready until restarted.
+  if (ctx.effects?.failure) return errorReply('unavailable', `Not accepting commands: ${ctx.effects.failure.message}`);
   return { status: 200, body: { status: 'ready' } };
 }
 

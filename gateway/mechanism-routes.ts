@@ -8,7 +8,7 @@ import { Id } from '../engine/index.ts';
 import type { GatewayContext } from './context.ts';
 import { refusal, route, validate, type Reply, type RequestData } from './http-kit.ts';
 import { publicLimit } from './http-routes.ts';
-import { describeTokenProblem, verifyShopperToken } from './shopper-tokens.ts';
+import { optionalShopper } from './shopper-bearer.ts';
 
 const NoQuery = z.strictObject({});
 
@@ -30,14 +30,9 @@ function auctionState(ctx: GatewayContext, request: RequestData): Reply {
 function reservationState(ctx: GatewayContext, request: RequestData): Reply {
   const target = publicTarget(ctx, request);
   if (!target.ok) return target.reply;
-  let shopperId: string | undefined;
-  if (request.authorization !== '') {
-    const match = /^Bearer (\S+)$/.exec(request.authorization);
-    if (!match) return refusal(ctx, 'unauthorized', 'Send "Authorization: Bearer <shopper token>", or no Authorization for the public view.');
-    const check = verifyShopperToken(ctx.config.tokenSecret, match[1]!, ctx.clock());
-    if (!check.ok) return refusal(ctx, 'unauthorized', describeTokenProblem(check.reason));
-    shopperId = check.claims.shopperId;
-  }
+  const asker = optionalShopper(ctx, request);
+  if (!asker.ok) return asker.reply;
+  const shopperId = asker.shopper?.shopperId;
   const { offerId } = target;
   const reservation = ctx.engine.reservation(offerId, shopperId);
   if (reservation === null) return refusal(ctx, 'wrong_mechanism', `Offer "${offerId}" is not a reservation (queue or slots).`);

@@ -117,7 +117,7 @@ async function priceHistory(ctx: GatewayContext, request: RequestData): Promise<
   const points = all.slice(Math.max(0, all.length - limit));
   // The engine keeps each point's price and version, not its explanation (that went out on `price_changed`); the
   // price in force now is explained by a quote, the same one a shopper opening a group would get.
-  const { result } = await runCommand(ctx, { type: 'quote', offerId: target.offerId, asLeader: false });
+  const { result } = await runCommand(ctx, { type: 'quote', offerId: target.offerId, asLeader: false, newcomer: false });
   const current = result.ok && result.quote ? { quote: result.quote } : null;
   return { status: 200, body: { offerId: target.offerId, priceMinor: offer.priceMinor, points, truncated: points.length < all.length, current, serverTimeMs: ctx.clock() } };
 }

@@ -1,26 +1,12 @@
 // The WebSocket wire protocol, version 1: what clients may send (zod `.strict()` schemas, so unknown fields are
 // refused, not dropped) and what the server sends back. docs/protocol.md describes every message; keep the two
-// in step. Commands reuse the engine's schemas minus the fields only the gateway may set: `nowMs` (the
-// sequencer's clock), the shopper's identity and vouched facts (`shopperId`, `newcomer`, `exposureLimitMinor`,
-// `priorityClass`, `creditScore`, from the shopper's token) and `merchantId` (from the API key).
+// in step. Commands are the engine's own schemas (every command but the engine's internal `tick`), minus the
+// fields only the gateway may set: `nowMs` (the sequencer's clock), `merchantId` (from the API key), and a
+// shopper's identity and vouched facts (`shopperId` and VOUCHED_FACT_FIELDS: `newcomer`, `memberTier`,
+// `exposureLimitMinor`, `priorityClass`, `creditScore`, from the shopper's token). A command the engine gains is
+// on the wire without an edit here.
 import { z } from 'zod';
-import {
-  CloseOffer,
-  CreateOffer,
-  EditOffer,
-  JoinGroup,
-  LeaveGroup,
-  MatchGroup,
-  OpenGroup,
-  PauseOffer,
-  ResumeOffer,
-  SetRuleSet,
-  type RejectionCode,
-} from '../engine/index.ts';
-// The index exports the engine's `Quote` result type under this name, so the command schema comes from its module.
-import { Quote } from '../engine/commands.ts';
-import { AcceptPrice, BuyNow, PlaceBid } from '../engine/auctions/commands.ts';
-import { BookSlot, CancelBooking, ConfirmHold, ExtendHold, JoinQueue, LeaveQueue, ReleaseHold, ReturnUnit } from '../engine/reservations/commands.ts';
+import { Command, VOUCHED_FACT_FIELDS, type CommandType, type RejectionCode } from '../engine/index.ts';
 import { ChannelName } from './channel-names.ts';
 
 /** Bumped on any change a version-1 client could not handle. Sent in `welcome`. */
@@ -59,81 +45,55 @@ export const Unsubscribe = z.strictObject({ type: z.literal('unsubscribe'), requ
 /** Answered by an `ack` carrying `serverTimeMs`: clients use it to anchor countdowns to the server's clock. */
 export const Ping = z.strictObject({ type: z.literal('ping'), requestId: RequestId });
 
-const withRequestId = { requestId: RequestId };
-const shopperSet = { nowMs: true, shopperId: true, newcomer: true } as const;
-const merchantSet = { nowMs: true, merchantId: true } as const;
-/** Bidders: who they are, and how much they may commit (the token's exposure limit, less their other live bids). */
-const bidderSet = { ...shopperSet, exposureLimitMinor: true } as const;
-/** Renters: who they are, their priority class and credit score (both from the token). */
-const renterSet = { ...shopperSet, priorityClass: true, creditScore: true } as const;
-/** Acting on one's own place, hold, rental or booking: only who one is. */
-const holderSet = { nowMs: true, shopperId: true } as const;
+/** Who may send a command: a merchant (it names `merchantId`), a shopper (it names `shopperId`), or anyone (quotes). */
+export type CommandRole = 'merchant' | 'shopper' | 'anyone';
 
-export const ShopperOpenGroup = OpenGroup.omit(shopperSet).extend(withRequestId);
-export const ShopperJoinGroup = JoinGroup.omit(shopperSet).extend(withRequestId);
-export const ShopperMatchGroup = MatchGroup.omit(shopperSet).extend(withRequestId);
-export const ShopperLeaveGroup = LeaveGroup.omit({ nowMs: true, shopperId: true }).extend(withRequestId);
-export const ShopperPlaceBid = PlaceBid.omit(bidderSet).extend(withRequestId);
-export const ShopperBuyNow = BuyNow.omit(bidderSet).extend(withRequestId);
-export const ShopperAcceptPrice = AcceptPrice.omit(bidderSet).extend(withRequestId);
-export const ShopperJoinQueue = JoinQueue.omit(renterSet).extend(withRequestId);
-export const ShopperLeaveQueue = LeaveQueue.omit(holderSet).extend(withRequestId);
-export const ShopperConfirmHold = ConfirmHold.omit(holderSet).extend(withRequestId);
-export const ShopperExtendHold = ExtendHold.omit(holderSet).extend(withRequestId);
-export const ShopperReleaseHold = ReleaseHold.omit(holderSet).extend(withRequestId);
-export const ShopperReturnUnit = ReturnUnit.omit(holderSet).extend(withRequestId);
-export const ShopperBookSlot = BookSlot.omit(renterSet).extend(withRequestId);
-export const ShopperCancelBooking = CancelBooking.omit(holderSet).extend(withRequestId);
-export const ClientQuote = Quote.omit({ nowMs: true }).extend(withRequestId);
-export const MerchantCreateOffer = CreateOffer.omit(merchantSet).extend(withRequestId);
-export const MerchantEditOffer = EditOffer.omit(merchantSet).extend(withRequestId);
-export const MerchantPauseOffer = PauseOffer.omit(merchantSet).extend(withRequestId);
-export const MerchantResumeOffer = ResumeOffer.omit(merchantSet).extend(withRequestId);
-export const MerchantCloseOffer = CloseOffer.omit(merchantSet).extend(withRequestId);
-export const MerchantSetRuleSet = SetRuleSet.omit(merchantSet).extend(withRequestId);
+/** Commands only the server itself sends. */
+const INTERNAL_COMMANDS: ReadonlySet<string> = new Set(['tick']);
+const STAMPED_FIELDS: readonly string[] = ['nowMs', 'merchantId', 'shopperId', ...VOUCHED_FACT_FIELDS];
 
-export const ClientMessage = z.discriminatedUnion('type', [
-  Authenticate,
-  Subscribe,
-  Unsubscribe,
-  Ping,
-  ShopperOpenGroup,
-  ShopperJoinGroup,
-  ShopperMatchGroup,
-  ShopperLeaveGroup,
-  ShopperPlaceBid,
-  ShopperBuyNow,
-  ShopperAcceptPrice,
-  ShopperJoinQueue,
-  ShopperLeaveQueue,
-  ShopperConfirmHold,
-  ShopperExtendHold,
-  ShopperReleaseHold,
-  ShopperReturnUnit,
-  ShopperBookSlot,
-  ShopperCancelBooking,
-  ClientQuote,
-  MerchantCreateOffer,
-  MerchantEditOffer,
-  MerchantPauseOffer,
-  MerchantResumeOffer,
-  MerchantCloseOffer,
-  MerchantSetRuleSet,
+interface WireCommand {
+  type: CommandType;
+  role: CommandRole;
+  /** The vouched facts this command carries, which the gateway stamps from the shopper's token. */
+  facts: readonly (typeof VOUCHED_FACT_FIELDS)[number][];
+  schema: z.ZodObject;
+}
+
+/** Every command a client may send, with who may send it and what the gateway adds. */
+export const WIRE_COMMANDS: ReadonlyMap<string, WireCommand> = new Map(
+  Command.options
+    .filter((schema) => !INTERNAL_COMMANDS.has(schema.shape.type.value))
+    .map((schema) => {
+      const shape = schema.shape as Record<string, unknown>;
+      const type = schema.shape.type.value as CommandType;
+      const role: CommandRole = 'merchantId' in shape ? 'merchant' : 'shopperId' in shape ? 'shopper' : 'anyone';
+      const facts = VOUCHED_FACT_FIELDS.filter((field) => field in shape);
+      const omitted = Object.fromEntries(STAMPED_FIELDS.filter((field) => field in shape).map((field) => [field, true] as const));
+      const wire = (schema as z.ZodObject).omit(omitted as never).extend({ requestId: RequestId });
+      return [type, { type, role, facts, schema: wire }] as const;
+    }),
+);
+
+const COMMAND_MESSAGES = [...WIRE_COMMANDS.values()].map((command) => command.schema);
+
+/** A command as a client sends it: the engine command without the stamped fields, with a `requestId`. */
+export interface CommandMessage {
+  type: CommandType;
+  requestId: string;
+  [field: string]: unknown;
+}
+
+export const ClientMessage = z.discriminatedUnion('type', [Authenticate, Subscribe, Unsubscribe, Ping, ...COMMAND_MESSAGES] as unknown as [
+  typeof Authenticate,
+  typeof Subscribe,
+  typeof Unsubscribe,
+  typeof Ping,
 ]);
 
-export type ClientMessage = z.output<typeof ClientMessage>;
+export type SessionMessage = z.output<typeof Authenticate> | z.output<typeof Subscribe> | z.output<typeof Unsubscribe> | z.output<typeof Ping>;
+export type ClientMessage = SessionMessage | CommandMessage;
 export type ClientMessageType = ClientMessage['type'];
-export type GroupCommandMessage = Extract<ClientMessage, { type: 'open_group' | 'join_group' | 'match_group' | 'leave_group' }>;
-export type AuctionCommandMessage = Extract<ClientMessage, { type: 'place_bid' | 'buy_now' | 'accept_price' }>;
-export type ReservationCommandMessage = Extract<
-  ClientMessage,
-  { type: 'join_queue' | 'leave_queue' | 'confirm_hold' | 'extend_hold' | 'release_hold' | 'return_unit' | 'book_slot' | 'cancel_booking' }
->;
-export type ShopperCommandMessage = GroupCommandMessage | AuctionCommandMessage | ReservationCommandMessage;
-export type MerchantCommandMessage = Extract<
-  ClientMessage,
-  { type: 'create_offer' | 'edit_offer' | 'pause_offer' | 'resume_offer' | 'close_offer' | 'set_rule_set' }
->;
 
 /** Codes the gateway itself answers with; the engine's rejection codes pass through unchanged beside them. */
 export const GATEWAY_ERROR_CODES = [

@@ -11,13 +11,24 @@
 // A `queue_position` may therefore come before or after the ack of the command that moved it (the ack of a join
 // carries the joiner's own position). Under aging a position also drifts with time alone: that shows at the next
 // change of the line, in a fresh snapshot, or on `GET /v1/offers/{offerId}/reservation`.
-import type { Engine } from '../engine/index.ts';
+import type { Engine, ShopperReservationView } from '../engine/index.ts';
 import { shopperChannel } from './channel-names.ts';
 import type { ChannelRegistry } from './channels.ts';
-import { QUEUE_PLACE, type Place, type ReservationLedger } from './reservation-ledger.ts';
 
 /** About 20 ms of work a turn at the cost measured for a 10 000-shopper line (view, serialization, publish). */
 export const POSITION_VIEWS_PER_TURN_MAX = 1_000;
+/** Positions remembered as last published (a forgotten one is simply published again): bounded like every map. */
+export const PUBLISHED_POSITIONS_MAX = 100_000;
+
+/** The id of a shopper's place in a queue line (bookings go by their ids). */
+const QUEUE_PLACE = 'queue';
+
+interface Published {
+  position: number;
+  estimatedWaitMs: number | null;
+  /** The life of the shopper's channel it was published on. */
+  epoch: string;
+}
 
 interface Pass {
   offerId: string;
@@ -28,22 +39,24 @@ interface Pass {
 
 export class QueuePositions {
   private readonly dirty = new Set<string>();
+  /** `offerId shopperId placeId` → what was last published for that waiting place, oldest first. */
+  private readonly published = new Map<string, Published>();
   private pass: Pass | null = null;
   private scheduled: NodeJS.Immediate | null = null;
   private stopped = false;
   /** Positions published since start. */
-  published = 0;
+  publishedCount = 0;
 
   constructor(
     private readonly engine: Engine,
     private readonly channels: ChannelRegistry,
-    private readonly places: ReservationLedger,
     private readonly viewsPerTurnMax = POSITION_VIEWS_PER_TURN_MAX,
+    private readonly publishedMax = PUBLISHED_POSITIONS_MAX,
   ) {}
 
   /** Something moved in the offer's line or waitlists: positions there are published after this turn. */
   changed(offerId: string): void {
-    if (this.stopped || this.places.waitingIn(offerId).size === 0) return;
+    if (this.stopped) return;
     this.dirty.add(offerId);
     this.scheduled ??= setImmediate(this.flush);
   }
@@ -77,47 +90,38 @@ export class QueuePositions {
     if (this.pass !== null || this.dirty.size > 0) this.scheduled = setImmediate(this.flush);
   };
 
-  /** Waiting shoppers of the offer whose own channel exists; the others' last position is forgotten. */
+  /** Shoppers with a stake in the offer (the engine names them) whose own channel exists. */
   private watchedShoppers(offerId: string): string[] {
-    const shoppers = new Set<string>();
-    for (const place of this.places.waitingIn(offerId)) {
-      if (this.channels.get(shopperChannel(place.shopperId)) === undefined) {
-        // Nobody can hold this channel's epoch: whoever subscribes later starts from a snapshot with the position.
-        place.published = null;
-      } else {
-        shoppers.add(place.shopperId);
-      }
-    }
-    return [...shoppers];
+    return this.engine.participantsOf(offerId).filter((shopperId) => this.channels.get(shopperChannel(shopperId)) !== undefined);
   }
 
   /** Publishes the shopper's positions in the offer that moved since they were last published. */
   private publishShopper(offerId: string, shopperId: string): void {
-    const places = this.places.waitingPlacesOf(shopperId, offerId);
     const channel = this.channels.get(shopperChannel(shopperId));
-    if (places.length === 0 || channel === undefined) return;
-    const you = this.engine.reservation(offerId, shopperId)?.you;
-    if (!you) return;
+    const you = channel && this.engine.reservation(offerId, shopperId)?.you;
+    if (!channel || !you) return;
     const atMs = this.engine.nowMs;
-    for (const place of places) {
-      const now = standing(you, place);
-      if (now === null) continue;
-      const last = place.published;
+    for (const place of waitingPlaces(you)) {
+      const key = `${offerId} ${shopperId} ${place.id}`;
+      const last = this.published.get(key);
       // Compared within one life of the channel: a channel made again starts from a snapshot, not from this.
-      if (last?.epoch === channel.epoch && last.position === now.position && last.estimatedWaitMs === now.estimatedWaitMs) continue;
-      place.published = { ...now, epoch: channel.epoch };
-      this.published++;
+      if (last?.epoch === channel.epoch && last.position === place.position && last.estimatedWaitMs === place.estimatedWaitMs) continue;
+      this.published.delete(key);
+      this.published.set(key, { position: place.position, estimatedWaitMs: place.estimatedWaitMs, epoch: channel.epoch });
+      if (this.published.size > this.publishedMax) this.published.delete(this.published.keys().next().value!);
+      this.publishedCount++;
       const bookingId = place.id === QUEUE_PLACE ? null : place.id;
-      this.channels.publish(channel.name, JSON.stringify({ type: 'queue_position', offerId, bookingId, ticket: place.ticket, ...now, atMs }));
+      this.channels.publish(channel.name, JSON.stringify({ type: 'queue_position', offerId, bookingId, ticket: place.ticket, position: place.position, estimatedWaitMs: place.estimatedWaitMs, atMs }));
     }
   }
 }
 
-type ShopperView = NonNullable<NonNullable<ReturnType<Engine['reservation']>>['you']>;
-
-/** A waiting place's position now: in the queue line, or a booking's on its slot's waitlist. */
-function standing(you: ShopperView, place: Place): { position: number; estimatedWaitMs: number | null } | null {
-  if (place.id === QUEUE_PLACE) return you.waiting && { position: you.waiting.position, estimatedWaitMs: you.waiting.estimatedWaitMs };
-  const booking = you.bookings.find((candidate) => candidate.bookingId === place.id);
-  return booking !== undefined && booking.position !== null ? { position: booking.position, estimatedWaitMs: null } : null;
+/** The shopper's waiting places in one offer with where they stand now: its place in the line, its waitlisted bookings. */
+function waitingPlaces(you: ShopperReservationView): { id: string; ticket: number; position: number; estimatedWaitMs: number | null }[] {
+  const places = [];
+  if (you.waiting) places.push({ id: QUEUE_PLACE, ticket: you.waiting.ticket, position: you.waiting.position, estimatedWaitMs: you.waiting.estimatedWaitMs });
+  for (const booking of you.bookings) {
+    if (booking.status === 'waiting' && booking.position !== null) places.push({ id: booking.bookingId, ticket: booking.ticket, position: booking.position, estimatedWaitMs: null });
+  }
+  return places;
 }

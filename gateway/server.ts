@@ -25,7 +25,6 @@ import { Presence } from './presence.ts';
 import { CLOSE_CODES } from './protocol.ts';
 import { KeyedRateLimiter } from './rate-limiter.ts';
 import { Sequencer } from '../runtime/sequencer.ts';
-import { ShopperLedger } from './shopper-ledger.ts';
 import { createWsEndpoint } from './ws-handlers.ts';
 
 /** Registers more HTTP routes on the app (before the catch-all `not_found`). */
@@ -99,11 +98,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     },
     subscribers: (topic) => app.numSubscribers(topic),
   });
-  const ledger = options.engine ? ShopperLedger.fromSnapshot(engine.snapshot()) : new ShopperLedger();
-  const fanout = new Fanout(engine, channels, ledger);
+  const fanout = new Fanout(engine, channels);
   const observer = options.onApplied;
   const effects = options.effects ?? null;
-  effects?.useEngine(engine);
   let checkpointer: Checkpointer | null = null;
   const sequencer = new Sequencer({
     engine,
@@ -117,7 +114,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       fanout.onApplied(applied);
       observer?.(command, applied);
     },
-    ...(effects ? { admit: () => effects.wouldAccept() } : {}),
+    ...(effects ? { admit: () => (effects.failure ? `effects stopped: ${effects.failure.message}` : effects.wouldAccept() ? null : 'effects are backed up; retry shortly') } : {}),
     observeApply: (command: Command, seconds: number) => {
       metrics.commands.inc({ type: command.type });
       metrics.applySeconds.observe(seconds);
@@ -151,7 +148,6 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     engine,
     sequencer,
     channels,
-    ledger,
     keyring: new MerchantKeyring(options.merchantKeys ?? []),
     metrics,
     logger,
@@ -175,8 +171,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   metrics.addGauge({ name: 'tuan_ws_connections', help: 'Open WebSocket connections.', read: () => endpoint.sockets.size });
   metrics.addGauge({ name: 'tuan_sequencer_queue_depth', help: 'Commands waiting for the sequencer.', read: () => sequencer.queued });
   metrics.addGauge({ name: 'tuan_channels', help: 'Channels with an epoch and history.', read: () => channels.size });
-  metrics.addGauge({ name: 'tuan_shoppers_with_memberships', help: 'Shoppers holding seats in live groups.', read: () => ledger.shoppers });
-  metrics.addGauge({ name: 'tuan_queue_positions_published', help: 'Queue positions pushed to waiting shoppers since start.', read: () => fanout.positions.published });
+  metrics.addGauge({ name: 'tuan_shoppers_with_stakes', help: 'Shoppers with a live stake (seat, bid, place, hold, rental, booking) somewhere.', read: () => engine.shoppersWithStakes() });
+  metrics.addGauge({ name: 'tuan_queue_positions_published', help: 'Queue positions pushed to waiting shoppers since start.', read: () => fanout.positions.publishedCount });
   metrics.addGauge({ name: 'tuan_sequencer_ready', help: '1 while commands are accepted, 0 while the journal is away or after a fault.', read: () => (sequencer.ready ? 1 : 0) });
   metrics.addGauge({ name: 'tuan_sequencer_applied_seq', help: 'Seq of the last journaled command applied.', read: () => sequencer.appliedSeq });
   metrics.addGauge({ name: 'tuan_journal_recoveries', help: 'Journal outages the server recovered from by itself since start.', read: () => sequencer.recoveries });

@@ -7,6 +7,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { Id, Money } from '../engine/index.ts';
+import { MemberTierName } from '../pricing/index.ts';
 
 /** Facts the platform vouches for beyond identity. Absent claims: no exposure limit given, class 0, no credit score. */
 export interface ShopperFactClaims {
@@ -16,6 +17,8 @@ export interface ShopperFactClaims {
   priorityClass: number;
   /** Credit score (0–1000) that may waive reservation deposits; null: none. */
   creditScore: number | null;
+  /** Membership tier (a `member_tier_discount` rule prices by it); null: none. */
+  memberTier: string | null;
 }
 
 export interface ShopperClaims extends ShopperFactClaims {
@@ -33,6 +36,7 @@ export interface MintClaims {
   exposureLimitMinor?: number | undefined;
   priorityClass?: number | undefined;
   creditScore?: number | undefined;
+  memberTier?: string | undefined;
 }
 
 export type TokenCheck = { ok: true; claims: ShopperClaims } | { ok: false; reason: 'malformed' | 'wrong_algorithm' | 'bad_signature' | 'expired' };
@@ -52,6 +56,7 @@ const Payload = z.strictObject({
   exposureLimitMinor: Money.optional(),
   priorityClass: PriorityClassClaim.optional(),
   creditScore: CreditScoreClaim.optional(),
+  memberTier: MemberTierName.optional(),
   /** Seconds since the epoch, as JWT has it. */
   iat: z.number().int().min(0),
   exp: z.number().int().min(0),
@@ -63,6 +68,7 @@ export function mintShopperToken(secret: string, claims: MintClaims, nowMs: numb
     ...(claims.exposureLimitMinor !== undefined ? { exposureLimitMinor: claims.exposureLimitMinor } : {}),
     ...(claims.priorityClass !== undefined ? { priorityClass: claims.priorityClass } : {}),
     ...(claims.creditScore !== undefined ? { creditScore: claims.creditScore } : {}),
+    ...(claims.memberTier !== undefined ? { memberTier: claims.memberTier } : {}),
   };
   const payload = base64url(JSON.stringify({ sub: claims.shopperId, newcomer: claims.newcomer, ...facts, iat, exp: iat + claims.ttlS }));
   const signingInput = `${ENCODED_HEADER}.${payload}`;
@@ -87,10 +93,18 @@ export function verifyShopperToken(secret: string, token: string, nowMs: number)
   if (!payload.success) return { ok: false, reason: 'malformed' };
   const expiresAtMs = payload.data.exp * 1_000;
   if (expiresAtMs <= nowMs) return { ok: false, reason: 'expired' };
-  const { sub, newcomer, exposureLimitMinor, priorityClass, creditScore } = payload.data;
+  const { sub, newcomer, exposureLimitMinor, priorityClass, creditScore, memberTier } = payload.data;
   return {
     ok: true,
-    claims: { shopperId: sub, newcomer, expiresAtMs, exposureLimitMinor: exposureLimitMinor ?? null, priorityClass: priorityClass ?? 0, creditScore: creditScore ?? null },
+    claims: {
+      shopperId: sub,
+      newcomer,
+      expiresAtMs,
+      exposureLimitMinor: exposureLimitMinor ?? null,
+      priorityClass: priorityClass ?? 0,
+      creditScore: creditScore ?? null,
+      memberTier: memberTier ?? null,
+    },
   };
 }
 

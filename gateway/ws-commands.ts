@@ -1,53 +1,29 @@
-// Commands over the socket: who may send which, and the identity the gateway adds. A shopper's id, newcomer flag
-// and vouched facts (exposure limit, priority class, credit score) come from its verified token and a merchant's
-// id from its API key; the message itself cannot carry them (the schemas refuse those fields), so nobody acts as
-// someone else or vouches for itself.
+// Commands over the socket: who may send which, and the identity the gateway adds. A shopper's id and vouched facts
+// (newcomer, member tier, exposure limit, priority class, credit score) come from its verified token and a
+// merchant's id from its API key; the message itself cannot carry them (the schemas refuse those fields), so nobody
+// acts as someone else or vouches for itself. Which command needs which facts is read from the engine's schemas
+// (protocol.ts), so this file knows no command by name.
 import { takeToken } from './rate-limiter.ts';
 import { ownershipProblem, refuse, runCommand, type GatewayContext } from './context.ts';
-import type { ClientMessage, GatewayRejection, MerchantCommandMessage, ShopperCommandMessage } from './protocol.ts';
-import type { Outcome, UnstampedCommand } from '../runtime/sequencer.ts';
+import { WIRE_COMMANDS, type CommandMessage, type GatewayRejection } from './protocol.ts';
+import type { Outcome, UnstampedCommand } from '../runtime/index.ts';
 import { sendError, sendText, type Connection, type Socket } from './ws-connection.ts';
-
-type CommandMessage = ShopperCommandMessage | MerchantCommandMessage | Extract<ClientMessage, { type: 'quote' }>;
 
 export function handleCommand(ctx: GatewayContext, ws: Socket, conn: Connection, message: CommandMessage): void {
   // The one copy of the message: everything but `requestId` becomes the command, identity is added in place.
   const { requestId, ...fields } = message;
-  const built = buildCommand(ctx, conn, message.type, fields as Record<string, unknown>);
+  const built = buildCommand(ctx, conn, fields);
   if ('ok' in built) {
     sendError(ws, requestId, built.code, built.message, ctx.clock());
     return;
   }
-  // A bid counts against the shopper's exposure from now until it is answered (then the ledger has it, or not).
-  const settled = built.type === 'place_bid' ? ctx.ledger.auctions.bidInFlight(built.shopperId, built.offerId, built.maxBidMinor * built.qty) : null;
-  void runCommand(ctx, built).then((outcome) => {
-    settled?.();
-    reply(ctx, ws, conn, requestId, outcome);
-  });
+  void runCommand(ctx, built).then((outcome) => reply(ctx, ws, conn, requestId, outcome));
 }
 
-function buildCommand(
-  ctx: GatewayContext,
-  conn: Connection,
-  type: CommandMessage['type'],
-  fields: Record<string, unknown>,
-): UnstampedCommand | GatewayRejection {
-  switch (type) {
-    case 'open_group':
-    case 'join_group':
-    case 'match_group':
-    case 'leave_group':
-    case 'place_bid':
-    case 'buy_now':
-    case 'accept_price':
-    case 'join_queue':
-    case 'leave_queue':
-    case 'confirm_hold':
-    case 'extend_hold':
-    case 'release_hold':
-    case 'return_unit':
-    case 'book_slot':
-    case 'cancel_booking': {
+function buildCommand(ctx: GatewayContext, conn: Connection, fields: Record<string, unknown> & { type: CommandMessage['type'] }): UnstampedCommand | GatewayRejection {
+  const command = WIRE_COMMANDS.get(fields.type)!;
+  switch (command.role) {
+    case 'shopper': {
       const problem = shopperProblem(ctx, conn);
       if (problem) return problem;
       const shopperId = conn.subjectId!;
@@ -56,69 +32,54 @@ function buildCommand(
         return refuse(ctx, 'rate_limited', 'Too many commands from this shopper; slow down.');
       }
       fields.shopperId = shopperId;
-      addShopperFacts(ctx, conn, type, fields);
+      stampFacts(conn, command.facts, fields);
       return fields as UnstampedCommand;
     }
-    case 'create_offer':
-    case 'edit_offer':
-    case 'pause_offer':
-    case 'resume_offer':
-    case 'close_offer':
-    case 'set_rule_set': {
+    case 'merchant': {
       if (conn.role !== 'merchant') return refuse(ctx, 'unauthorized', 'Authenticate with a merchant API key first.');
       const merchantId = conn.subjectId!;
       if (!ctx.limiters.merchant.take(merchantId)) {
         ctx.metrics.rateLimited.inc({ scope: 'merchant' });
         return refuse(ctx, 'rate_limited', 'Too many requests for this merchant key; slow down.');
       }
-      if (type !== 'create_offer' && typeof fields.offerId === 'string') {
+      if (typeof fields.offerId === 'string' && fields.type !== 'create_offer') {
         const problem = ownershipProblem(ctx, merchantId, fields.offerId);
         if (problem) return problem;
       }
       fields.merchantId = merchantId;
       return fields as UnstampedCommand;
     }
-    case 'quote':
+    case 'anyone':
+      // A quote is priced for whoever asks: an authenticated shopper's segment, or nobody's.
+      if (conn.role === 'shopper' && conn.expiresAtMs > ctx.clock()) stampFacts(conn, command.facts, fields);
       return fields as UnstampedCommand;
     default:
-      return type satisfies never;
+      return command.role satisfies never;
   }
 }
 
-/** What the engine needs to know about the shopper for this command, as its token vouches for it. */
-function addShopperFacts(ctx: GatewayContext, conn: Connection, type: ShopperCommandMessage['type'], fields: Record<string, unknown>): void {
-  switch (type) {
-    case 'open_group':
-    case 'join_group':
-    case 'match_group':
-      fields.newcomer = conn.newcomer;
-      return;
-    case 'place_bid':
-    case 'buy_now':
-    case 'accept_price':
-      fields.newcomer = conn.newcomer;
-      // The token's limit covers everything the shopper has committed in open auctions at once; the engine checks
-      // one command against what is left of it.
-      if (conn.exposureLimitMinor !== null) {
-        fields.exposureLimitMinor = ctx.ledger.auctions.remainingExposure(conn.subjectId!, fields.offerId as string, conn.exposureLimitMinor);
-      }
-      return;
-    case 'join_queue':
-    case 'book_slot':
-      fields.newcomer = conn.newcomer;
-      fields.priorityClass = conn.priorityClass;
-      if (conn.creditScore !== null) fields.creditScore = conn.creditScore;
-      return;
-    case 'leave_group':
-    case 'leave_queue':
-    case 'confirm_hold':
-    case 'extend_hold':
-    case 'release_hold':
-    case 'return_unit':
-    case 'cancel_booking':
-      return;
-    default:
-      return type satisfies never;
+/** What the shopper's token vouches for, on the fields the command carries. */
+function stampFacts(conn: Connection, facts: readonly string[], fields: Record<string, unknown>): void {
+  for (const fact of facts) {
+    switch (fact) {
+      case 'newcomer':
+        fields.newcomer = conn.newcomer;
+        break;
+      case 'memberTier':
+        if (conn.memberTier !== null) fields.memberTier = conn.memberTier;
+        break;
+      case 'exposureLimitMinor':
+        // The token's limit covers everything the shopper has committed in open auctions at once; the engine
+        // subtracts what it has committed elsewhere.
+        if (conn.exposureLimitMinor !== null) fields.exposureLimitMinor = conn.exposureLimitMinor;
+        break;
+      case 'priorityClass':
+        fields.priorityClass = conn.priorityClass;
+        break;
+      case 'creditScore':
+        if (conn.creditScore !== null) fields.creditScore = conn.creditScore;
+        break;
+    }
   }
 }
 

@@ -11,6 +11,8 @@ export interface Connection {
   /** The shopper's or merchant's id once authenticated. */
   subjectId: string | null;
   newcomer: boolean;
+  /** The shopper's membership tier from its token, or null. */
+  memberTier: string | null;
   /** Facts the shopper's token vouches for (see shopper-tokens.ts); null / 0 for merchants and anonymous connections. */
   exposureLimitMinor: number | null;
   priorityClass: number;

@@ -7,7 +7,7 @@ import { hasPresence, parseChannel } from './channel-names.ts';
 import { refuse, type GatewayContext } from './context.ts';
 import { originAllowed } from './http-kit.ts';
 import { describeTokenProblem, verifyShopperToken } from './shopper-tokens.ts';
-import { CLOSE_CODES, ClientMessage, PROTOCOL_VERSION } from './protocol.ts';
+import { CLOSE_CODES, ClientMessage, PROTOCOL_VERSION, type CommandMessage } from './protocol.ts';
 import type { Presence } from './presence.ts';
 import { handleCommand, takeConnectionToken } from './ws-commands.ts';
 import { salvageRequestId, sendError, sendJson, type Connection, type Socket } from './ws-connection.ts';
@@ -51,6 +51,7 @@ export function createWsEndpoint(ctx: GatewayContext, presence: Presence): WsEnd
         role: 'anonymous',
         subjectId: null,
         newcomer: false,
+        memberTier: null,
         exposureLimitMinor: null,
         priorityClass: 0,
         creditScore: null,
@@ -172,32 +173,9 @@ function onMessage(ctx: GatewayContext, presence: Presence, ws: Socket, data: Ar
     case 'ping':
       sendJson(ws, { type: 'ack', requestId: message.requestId, serverTimeMs: nowMs });
       return;
-    case 'open_group':
-    case 'join_group':
-    case 'match_group':
-    case 'leave_group':
-    case 'place_bid':
-    case 'buy_now':
-    case 'accept_price':
-    case 'join_queue':
-    case 'leave_queue':
-    case 'confirm_hold':
-    case 'extend_hold':
-    case 'release_hold':
-    case 'return_unit':
-    case 'book_slot':
-    case 'cancel_booking':
-    case 'quote':
-    case 'create_offer':
-    case 'edit_offer':
-    case 'pause_offer':
-    case 'resume_offer':
-    case 'close_offer':
-    case 'set_rule_set':
-      handleCommand(ctx, ws, conn, message);
-      return;
     default:
-      return message satisfies never;
+      // Every other message is a command (the schema admitted only those it knows).
+      handleCommand(ctx, ws, conn, message as CommandMessage);
   }
 }
 
@@ -211,12 +189,12 @@ function authenticate(ctx: GatewayContext, ws: Socket, conn: Connection, message
   if (message.token !== undefined) {
     const check = verifyShopperToken(ctx.config.tokenSecret, message.token, nowMs);
     if (!check.ok) return fail('unauthorized', describeTokenProblem(check.reason));
-    const { shopperId, newcomer, expiresAtMs, exposureLimitMinor, priorityClass, creditScore } = check.claims;
+    const { shopperId, newcomer, expiresAtMs, exposureLimitMinor, priorityClass, creditScore, memberTier } = check.claims;
     if (conn.role === 'merchant' || (conn.role === 'shopper' && conn.subjectId !== shopperId)) {
       return fail('forbidden', 'This connection is already authenticated as someone else; open a new connection.');
     }
     // A renewal takes the fresher token's facts too: the platform may have changed a limit or a class meanwhile.
-    Object.assign(conn, { role: 'shopper', subjectId: shopperId, newcomer, expiresAtMs, exposureLimitMinor, priorityClass, creditScore });
+    Object.assign(conn, { role: 'shopper', subjectId: shopperId, newcomer, memberTier, expiresAtMs, exposureLimitMinor, priorityClass, creditScore });
     sendJson(ws, { type: 'ack', requestId: message.requestId, serverTimeMs: nowMs, result: { role: 'shopper', shopperId, newcomer, expiresAtMs } });
     return;
   }
@@ -225,6 +203,6 @@ function authenticate(ctx: GatewayContext, ws: Socket, conn: Connection, message
   if (conn.role === 'shopper' || (conn.role === 'merchant' && conn.subjectId !== merchantId)) {
     return fail('forbidden', 'This connection is already authenticated as someone else; open a new connection.');
   }
-  Object.assign(conn, { role: 'merchant', subjectId: merchantId, newcomer: false, expiresAtMs: Number.MAX_SAFE_INTEGER, exposureLimitMinor: null, priorityClass: 0, creditScore: null });
+  Object.assign(conn, { role: 'merchant', subjectId: merchantId, newcomer: false, memberTier: null, expiresAtMs: Number.MAX_SAFE_INTEGER, exposureLimitMinor: null, priorityClass: 0, creditScore: null });
   sendJson(ws, { type: 'ack', requestId: message.requestId, serverTimeMs: nowMs, result: { role: 'merchant', merchantId } });
 }

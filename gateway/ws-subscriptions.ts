@@ -38,7 +38,7 @@ export function handleSubscribe(ctx: GatewayContext, presence: Presence, ws: Soc
     }
   }
 
-  const snapshot = channelSnapshot(ctx.engine, ctx.ledger, channel);
+  const snapshot = channelSnapshot(ctx.engine, channel);
   if (snapshot === null) {
     const refusal = refuse(ctx, channel.kind === 'offer' ? 'unknown_offer' : 'unknown_group', `Nothing live to watch at "${name}".`);
     sendError(ws, requestId, refusal.code, refusal.message, ctx.clock());

@@ -7,7 +7,7 @@
 // again (`recordReplayed`): its effects may never have left the crashed process. Their stable job ids make a
 // second record of effects that did reach Redis harmless.
 import type { Logger } from 'pino';
-import type { Applied, Command, Engine } from '../engine/index.ts';
+import type { Applied, Command } from '../engine/index.ts';
 import {
   DeadLetterAdmin,
   EffectOutbox,
@@ -16,7 +16,6 @@ import {
   InMemoryWebhookEndpoints,
   NAMESPACE_PATTERN,
   SimulatedPaymentProvider,
-  cachedOfferInfo,
   type EffectQueueSettings,
   type PaymentProvider,
 } from '../effects/index.ts';
@@ -40,8 +39,6 @@ export interface EffectsOptions {
 }
 
 export class GatewayEffects {
-  /** The engine effects are derived against: the one being recovered, then the live one. */
-  private engine: Engine | null = null;
   private closed = false;
   recordErrors = 0;
 
@@ -91,15 +88,8 @@ export class GatewayEffects {
     const holder: { effects: GatewayEffects | null } = { effects: null };
     const outbox = new EffectOutbox({
       sink: queues,
-      context: {
-        namespace: options.namespace,
-        // An offer's merchant and currency never change, so caching them across engines is safe.
-        offerInfo: cachedOfferInfo((offerId) => {
-          const offer = holder.effects?.engine?.offer(offerId);
-          return offer ? { merchantId: offer.merchantId, currency: offer.currency } : null;
-        }),
-        wantsWebhooks: (merchantId) => endpoints.wants(merchantId),
-      },
+      // Events carry their offer's merchant and currency: derivation needs nothing of the engine.
+      context: { namespace: options.namespace, wantsWebhooks: (merchantId) => endpoints.wants(merchantId) },
       onError: (error, stage) => {
         if (holder.effects) holder.effects.recordErrors += 1;
         logger.error({ err: error, stage }, 'effects outbox');
@@ -111,16 +101,18 @@ export class GatewayEffects {
     return effects;
   }
 
-  /** The engine effects are derived against from now on (the live one, once the server starts). */
-  useEngine(engine: Engine): void {
-    this.engine = engine;
-  }
-
   /** For recover()'s `onReplayed`: the entry is durable (it was read from the journal). */
-  recordReplayed = (seq: number, _command: Command, applied: Applied, engine: Engine): void => {
-    this.engine = engine;
+  recordReplayed = (seq: number, _command: Command, applied: Applied): void => {
     this.outbox.record(seq, applied.events);
   };
+
+  /**
+   * Why effects stopped for good (a durable command whose effects could not be derived), or null. While set, no
+   * state-changing command is admitted and readiness is 503: fix the cause and restart, which derives it again.
+   */
+  get failure(): Error | null {
+    return this.outbox.failure;
+  }
 
   /** For the sequencer's `onApplied`: only journaled commands have a seq and effects. */
   recordApplied(seq: number | null, applied: Applied): void {

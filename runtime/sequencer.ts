@@ -54,10 +54,11 @@ export interface SequencerOptions {
   /** Called synchronously after each apply (durable by then), before the submitter hears back. Must not throw. */
   onApplied: (command: Command, applied: Applied, seq: number | null) => void;
   /**
-   * False answers a state-changing command `unavailable` at once (the effects outbox is full). Not asked for
-   * ticks: the deadline timer would resend a refused tick at once, and one tick adds one command's effects.
+   * A reason answers a state-changing command `unavailable` at once (the effects outbox is full, or stopped); null
+   * admits it. Not asked for ticks: the deadline timer would resend a refused tick at once, and one tick adds one
+   * command's effects.
    */
-  admit?: () => boolean;
+  admit?: () => string | null;
   /** Called with each apply's duration in seconds. */
   observeApply?: (command: Command, seconds: number) => void;
   /** Called after each run of applies, between two commands (the checkpointer decides there). Must not throw. */
@@ -149,8 +150,9 @@ export class Sequencer {
     if (this.state !== 'accepting') return Promise.resolve(unavailable(this.refusalReason()));
     if (this.pendingCount >= this.options.maxQueued) return Promise.resolve(unavailable('the server is overloaded; retry shortly'));
     const readOnly = READ_ONLY_COMMANDS.has(unstamped.type);
-    if (!readOnly && unstamped.type !== 'tick' && this.options.admit && !this.options.admit()) {
-      return Promise.resolve(unavailable('effects are backed up; retry shortly'));
+    if (!readOnly && unstamped.type !== 'tick' && this.options.admit) {
+      const refused = this.options.admit();
+      if (refused !== null) return Promise.resolve(unavailable(refused));
     }
     if (!readOnly) {
       const clockMs = this.options.clock();

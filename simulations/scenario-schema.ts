@@ -3,7 +3,7 @@
 // a live run. Parsed once at the edge; everything after works on the typed result. Error paths name the field as
 // it is written in the file (`shoppers.arrival.rate: must be > 0`).
 import { z } from 'zod';
-import { Currency, Mechanism, Money, NewId } from '../engine/index.ts';
+import { Currency, MechanismSettings, Money, NewId } from '../engine/index.ts';
 import { parseRuleSet } from '../pricing/index.ts';
 import { ArrivalProcess } from './arrivals.ts';
 import { AuctionBehaviour } from './behaviours/auction-schema.ts';
@@ -47,7 +47,7 @@ export const OfferSpec = z.strictObject({
   /** The offer ends this long after the scenario's start (default: no end). */
   endAfter: PositiveDuration.optional(),
   /** The engine's mechanism settings, exactly as `create_offer` takes them (docs/engine.md). */
-  mechanism: Mechanism,
+  mechanism: MechanismSettings,
   /** A pricing rule set (docs/pricing.md); absent: the mechanism's tiers price the offer. */
   ruleSet: z.unknown().optional(),
 });

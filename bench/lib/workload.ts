@@ -346,9 +346,9 @@ export function buildWorkload(options: WorkloadOptions): Workload {
       case 'quote':
         if (open.size > 0 && prng.chance(0.5)) {
           const groupId = open.randomId(prng);
-          cmd = { type, nowMs, offerId: open.get(groupId)!.offerId, groupId, asLeader: false };
+          cmd = { type, nowMs, offerId: open.get(groupId)!.offerId, groupId, asLeader: false, newcomer: false };
         } else {
-          cmd = { type, nowMs, offerId: offerIds[nextOffer()]!, asLeader: prng.chance(0.5) };
+          cmd = { type, nowMs, offerId: offerIds[nextOffer()]!, asLeader: prng.chance(0.5), newcomer: false };
         }
         break;
       default:
@@ -356,7 +356,7 @@ export function buildWorkload(options: WorkloadOptions): Workload {
         break;
     }
     commands[i] = cmd;
-    baselineKeys[i] = 'shopperId' in cmd ? cmd.shopperId : 'offerId' in cmd ? cmd.offerId : 'tick';
+    baselineKeys[i] = 'shopperId' in cmd ? cmd.shopperId : 'offerId' in cmd ? (cmd.offerId ?? 'tick') : 'tick';
     const applied = reference.apply(cmd);
     countOutcome(outcomes, cmd.type, applied.result.ok ? 'accepted' : applied.result.code);
     for (const event of applied.events) onEvent(event);

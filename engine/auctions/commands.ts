@@ -43,7 +43,10 @@ export const AuctionSettings = z.strictObject({
   dutch: DutchClock.optional(),
 });
 
-/** Shopper facts an auction needs besides who they are: how much the gateway lets them commit (from the token). */
+/**
+ * Shopper facts an auction needs besides who they are: how much the platform lets them have committed in open
+ * auctions at once (the token's limit; the engine subtracts what the shopper has committed elsewhere).
+ */
 const bidder = { ...shopperFacts, exposureLimitMinor: Money.optional() };
 
 /**
@@ -66,6 +69,9 @@ export const BuyNow = z.strictObject({ type: z.literal('buy_now'), ...commandBas
 export const AcceptPrice = z.strictObject({ type: z.literal('accept_price'), ...commandBase, ...bidder, offerId: Id });
 
 export const AUCTION_COMMANDS = [PlaceBid, BuyNow, AcceptPrice] as const;
+
+export type AuctionCommand = z.output<(typeof AUCTION_COMMANDS)[number]>;
+export type AuctionCommandOf<T extends AuctionCommand['type']> = Extract<AuctionCommand, { type: T }>;
 
 export type AuctionSettings = z.output<typeof AuctionSettings>;
 export type AuctionKind = AuctionSettings['kind'];

@@ -31,24 +31,24 @@ export function proxyPrice(m: AuctionSettings, openingMinor: number, leaderMinor
 
 /** Whether the leader's maximum meets the reserve (a reserve of 0 is met by any bid). */
 export function englishReserveMet(offer: AuctionOffer): boolean {
-  const leader = leaderBid(offer.auction);
-  return leader !== undefined && leader.amountMinor >= offer.mechanism.reservePriceMinor;
+  const leader = leaderBid(offer.market);
+  return leader !== undefined && leader.amountMinor >= offer.market.settings.reservePriceMinor;
 }
 
 /** The lowest new maximum a bidder other than the leader may state now. */
 export function minimumEnglishBid(offer: AuctionOffer): number {
-  const price = offer.auction.priceMinor;
-  return price === null ? offer.basePriceMinor : price + incrementAt(offer.mechanism.increments, price);
+  const price = offer.market.priceMinor;
+  return price === null ? offer.basePriceMinor : price + incrementAt(offer.market.settings.increments, price);
 }
 
 export function englishBidProblem(offer: AuctionOffer, own: Bid | undefined, amountMinor: number): Rejection | null {
-  if (own !== undefined && offer.auction.leaderId === own.shopperId) {
+  if (own !== undefined && offer.market.leaderId === own.shopperId) {
     if (amountMinor > own.amountMinor) return null;
     return reject('bid_too_low', `You lead with a maximum of ${own.amountMinor}; a new maximum must be above it.`);
   }
   const minimum = minimumEnglishBid(offer);
   if (amountMinor >= minimum) return null;
-  const price = offer.auction.priceMinor;
+  const price = offer.market.priceMinor;
   return reject(
     'bid_too_low',
     price === null ? `The opening bid is ${minimum}; bid at least that.` : `The price is ${price}; bid at least ${minimum} (the price plus the increment).`,
@@ -60,10 +60,10 @@ export function englishBidProblem(offer: AuctionOffer, own: Bid | undefined, amo
  * nobody) and the leader now, so the caller needs no second look-up.
  */
 export function applyEnglishMaximum(offer: AuctionOffer, bid: Bid): { outbid: string | null; leader: Bid } {
-  const auction = offer.auction;
+  const auction = offer.market;
   const before = leaderBid(auction);
   const outbid = moveLeader(auction, bid, before);
   const leader = auction.leaderId === bid.shopperId ? bid : before!;
-  auction.priceMinor = proxyPrice(offer.mechanism, offer.basePriceMinor, leader.amountMinor, auction.secondMinor);
+  auction.priceMinor = proxyPrice(offer.market.settings, offer.basePriceMinor, leader.amountMinor, auction.secondMinor);
   return { outbid, leader };
 }

@@ -1,8 +1,7 @@
 // The auction's own consistency checks, run by `Engine.checkInvariants()`. They recompute by brute force what the
 // engine keeps incrementally (the leader, the second-highest bid, the English price, the Dutch clock's price), so
 // a drift between the two is caught at the step that caused it.
-import type { EngineState, Offer } from '../state.ts';
-import { isAuctionOffer } from './bids.ts';
+import type { EngineState } from '../kernel/state.ts';
 import { dutchPriceAt } from './dutch.ts';
 import { proxyPrice } from './english.ts';
 import { AUCTION_LIMITS, type AuctionOffer, type Bid } from './state.ts';
@@ -23,7 +22,7 @@ function rankByScan(bids: Iterable<Bid>): { leader: Bid | undefined; secondMinor
 }
 
 function bidViolations(offer: AuctionOffer, fail: (message: string) => void): void {
-  const { auction } = offer;
+  const auction = offer.market;
   const at = `auction ${offer.id}`;
   if (auction.bids.size > AUCTION_LIMITS.biddersMax) fail(`${at}: ${auction.bids.size} bidders, over the bound`);
   if (auction.bidCount < auction.bids.size) fail(`${at}: ${auction.bidCount} bids from ${auction.bids.size} bidders`);
@@ -43,14 +42,14 @@ function bidViolations(offer: AuctionOffer, fail: (message: string) => void): vo
 }
 
 function rankingViolations(offer: AuctionOffer, fail: (message: string) => void): void {
-  const { auction } = offer;
+  const auction = offer.market;
   const at = `auction ${offer.id}`;
   if (auction.kind === 'english' || auction.kind === 'vickrey') {
     const { leader, secondMinor } = rankByScan(auction.bids.values());
     if ((leader?.shopperId ?? null) !== auction.leaderId) fail(`${at}: leader ${auction.leaderId} but the bids rank ${leader?.shopperId ?? 'nobody'} first`);
     if (secondMinor !== auction.secondMinor) fail(`${at}: second-highest ${auction.secondMinor} but the bids say ${secondMinor}`);
     if (auction.kind === 'english') {
-      const price = leader === undefined ? null : proxyPrice(offer.mechanism, offer.basePriceMinor, leader.amountMinor, secondMinor);
+      const price = leader === undefined ? null : proxyPrice(offer.market.settings, offer.basePriceMinor, leader.amountMinor, secondMinor);
       if (price !== auction.priceMinor) fail(`${at}: price ${auction.priceMinor} but the maxima give ${price}`);
     }
   } else if (auction.leaderId !== null || auction.secondMinor !== null) {
@@ -59,9 +58,9 @@ function rankingViolations(offer: AuctionOffer, fail: (message: string) => void)
 }
 
 function dutchViolations(state: EngineState, offer: AuctionOffer, fail: (message: string) => void): void {
-  const { auction } = offer;
+  const auction = offer.market;
   const at = `auction ${offer.id}`;
-  const clock = offer.mechanism.dutch;
+  const clock = offer.market.settings.dutch;
   if ((auction.kind === 'dutch') !== (auction.dutch !== null && clock !== undefined)) fail(`${at}: clock state does not match its kind`);
   if (auction.dutch === null || clock === undefined || auction.status !== 'open') return;
   const expected = dutchPriceAt(offer, state.nowMs);
@@ -71,18 +70,15 @@ function dutchViolations(state: EngineState, offer: AuctionOffer, fail: (message
 }
 
 /** The auction's own invariants, each broken one reported through `fail`. */
-export function auctionViolations(state: EngineState, offer: Offer, fail: (message: string) => void): void {
-  if (!isAuctionOffer(offer)) {
-    fail(`offer ${offer.id}: auction state on a ${offer.mechanism.type} offer`);
-    return;
-  }
-  const { auction } = offer;
+export function auctionViolations(state: EngineState, offer: AuctionOffer, fail: (message: string) => void): void {
+  const auction = offer.market;
   const at = `auction ${offer.id}`;
-  if (auction.kind !== offer.mechanism.kind) fail(`${at}: kind ${auction.kind} but the offer says ${offer.mechanism.kind}`);
+  if (auction.kind !== offer.market.settings.kind) fail(`${at}: kind ${auction.kind} but the offer says ${offer.market.settings.kind}`);
   if ((auction.status === 'closed') !== (offer.status === 'closed')) fail(`${at}: ${auction.status} on a ${offer.status} offer`);
   if (auction.status === 'open' && (auction.outcome !== null || offer.soldUnits !== 0)) fail(`${at}: open with an outcome or units sold`);
   if (auction.status === 'closed' && auction.outcome?.unitsSold !== offer.soldUnits) fail(`${at}: closed, but its outcome does not match the units sold`);
-  if (auction.extensionsUsed > (offer.mechanism.softClose?.maxExtensions ?? 0)) fail(`${at}: ${auction.extensionsUsed} extensions, over the cap`);
+  if (offer.heldUnits !== 0) fail(`${at}: holds ${offer.heldUnits} units; an auction holds none (winners' units are held and sold at the close)`);
+  if (auction.extensionsUsed > (offer.market.settings.softClose?.maxExtensions ?? 0)) fail(`${at}: ${auction.extensionsUsed} extensions, over the cap`);
   bidViolations(offer, fail);
   rankingViolations(offer, fail);
   dutchViolations(state, offer, fail);

@@ -42,10 +42,10 @@ const NO_SALE: Clearing = { winners: [], clearingPriceMinor: null, reserveMet: f
 
 /** Vickrey: the highest bid wins (earlier among equals) and pays max(second-highest bid, reserve, opening price). */
 export function vickreyClearing(offer: AuctionOffer): Clearing {
-  const leader = leaderBid(offer.auction);
-  const reserve = offer.mechanism.reservePriceMinor;
+  const leader = leaderBid(offer.market);
+  const reserve = offer.market.settings.reservePriceMinor;
   if (leader === undefined || leader.amountMinor < reserve) return NO_SALE;
-  const price = Math.max(offer.auction.secondMinor ?? 0, reserve, offer.basePriceMinor);
+  const price = Math.max(offer.market.secondMinor ?? 0, reserve, offer.basePriceMinor);
   return { winners: [{ bid: leader, qty: 1 }], clearingPriceMinor: price, reserveMet: true };
 }
 
@@ -55,11 +55,11 @@ function ranked(auction: AuctionState): Bid[] {
 
 /** Uniform price over `offer.inventory` units, as defined above. O(n log n) in the bids, once per auction. */
 export function uniformClearing(offer: AuctionOffer): Clearing {
-  const reserve = offer.mechanism.reservePriceMinor;
+  const reserve = offer.market.settings.reservePriceMinor;
   let unitsLeft = offer.inventory;
   let highestLosingMinor: number | null = null;
   const winners: Allocation[] = [];
-  for (const bid of ranked(offer.auction)) {
+  for (const bid of ranked(offer.market)) {
     const qty = bid.amountMinor >= reserve ? Math.min(bid.qty, unitsLeft) : 0;
     if (qty > 0) {
       winners.push({ bid, qty });

@@ -1,6 +1,7 @@
 // Which auction settings make sense (create_offer) and which edits an auction can take (edit_offer). Problems
 // name the field, so a merchant can fix them.
-import type { CommandOf, OfferPatch } from '../commands.ts';
+import type { CreateOfferCommand } from '../mechanism.ts';
+import type { OfferPatch } from '../commands.ts';
 import { reject, type Rejection } from '../results.ts';
 import type { AuctionSettings, IncrementStep } from './commands.ts';
 import { AUCTION_LIMITS, type AuctionOffer } from './state.ts';
@@ -31,9 +32,7 @@ function dutchProblem(basePriceMinor: number, m: AuctionSettings): string | null
 }
 
 /** Why these create_offer settings cannot make an auction, naming the field; null when they can. */
-export function auctionSettingsProblem(cmd: CommandOf<'create_offer'>): string | null {
-  const m = cmd.mechanism;
-  if (m.type !== 'auction') return null;
+export function auctionSettingsProblem(cmd: CreateOfferCommand, m: AuctionSettings): string | null {
   if (m.kind === 'uniform') {
     if (cmd.inventory < 1) return 'inventory must be at least 1: a uniform-price auction sells that many units';
   } else if (cmd.inventory !== 1) {
@@ -53,8 +52,8 @@ export function auctionSettingsProblem(cmd: CommandOf<'create_offer'>): string |
 
 /** Why this edit would break a promise the auction made (or does not apply to it), or null. */
 export function auctionPatchProblem(offer: AuctionOffer, patch: OfferPatch): Rejection | null {
-  const m = offer.mechanism;
-  const auction = offer.auction;
+  const m = offer.market.settings;
+  const auction = offer.market;
   const hasBids = auction.bids.size > 0;
   if (patch.endMs === null && m.kind !== 'dutch') return reject('invalid_settings', `A ${m.kind} auction needs an end: endMs cannot be removed.`);
   if (patch.endMs != null && hasBids && offer.endMs !== null && patch.endMs < offer.endMs) {

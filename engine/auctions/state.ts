@@ -1,6 +1,6 @@
-// The live state of one auction offer (`Offer.auction`), its snapshot form and its bounds.
+// The live state of one auction offer (its `offer.market`), its snapshot form and its bounds.
+import type { MarketBase, OfferOf } from '../mechanism.ts';
 import type { AuctionKind, AuctionSettings } from './commands.ts';
-import type { Offer } from '../state.ts';
 
 export const AUCTION_LIMITS = {
   /**
@@ -52,7 +52,7 @@ export interface DutchClockState {
   nextStepAtMs: number | null;
 }
 
-export interface AuctionState {
+export interface AuctionMarket extends MarketBase<'auction', AuctionSettings> {
   kind: AuctionKind;
   status: AuctionStatus;
   /** Bids by shopper, in the order of each bidder's first bid (so `bidderNo` is the position plus one). */
@@ -73,15 +73,20 @@ export interface AuctionState {
   outcome: AuctionOutcome | null;
 }
 
+/** The state itself, whatever its settings (the leader bookkeeping works on this part alone). */
+export type AuctionState = AuctionMarket;
+
 /** What a snapshot holds of it: plain JSON-able data, bids in first-bid order (which restores the same map). */
-export type AuctionData = Omit<AuctionState, 'bids'> & { bids: Bid[] };
+export type AuctionData = Omit<AuctionMarket, 'bids'> & { bids: Bid[] };
 
-/** An offer sold by auction, as auction code sees it once it has checked `offer.auction`. */
-export type AuctionOffer = Offer & { auction: AuctionState; mechanism: AuctionSettings };
+/** An offer sold by auction, as auction code sees it once the kernel dispatched to it. */
+export type AuctionOffer = OfferOf<AuctionMarket>;
 
-export function newAuctionState(kind: AuctionKind): AuctionState {
+export function newAuctionMarket(settings: AuctionSettings): AuctionMarket {
   return {
-    kind,
+    type: 'auction',
+    settings,
+    kind: settings.kind,
     status: 'open',
     bids: new Map(),
     bidCount: 0,
@@ -95,18 +100,20 @@ export function newAuctionState(kind: AuctionKind): AuctionState {
   };
 }
 
-export function auctionToData(state: AuctionState): AuctionData {
+export function auctionToData(state: AuctionMarket): AuctionData {
   return {
     ...state,
+    settings: structuredClone(state.settings),
     bids: [...state.bids.values()].map((bid) => ({ ...bid })),
     dutch: state.dutch && { ...state.dutch },
     outcome: state.outcome && { ...state.outcome },
   };
 }
 
-export function auctionFromData(data: AuctionData): AuctionState {
+export function auctionFromData(data: AuctionData): AuctionMarket {
   return {
     ...data,
+    settings: structuredClone(data.settings),
     bids: new Map(data.bids.map((bid) => [bid.shopperId, { ...bid }])),
     dutch: data.dutch && { ...data.dutch },
     outcome: data.outcome && { ...data.outcome },

@@ -1,6 +1,6 @@
 // What anyone may see of an auction (sealed bids stay sealed, the reserve stays hidden), and what an accepted
 // auction command answers its own shopper.
-import { unreachable } from '../context.ts';
+import { unreachable } from '../unreachable.ts';
 import type { AuctionKind } from './commands.ts';
 import { englishReserveMet, minimumEnglishBid } from './english.ts';
 import { leaderBid } from './leader.ts';
@@ -55,13 +55,13 @@ export interface AuctionAck {
 
 /** Buy-now is offered until the first bid, and again while the leader's maximum is below the reserve. */
 export function buyNowAvailable(offer: AuctionOffer): boolean {
-  if (offer.mechanism.buyNowPriceMinor === undefined || offer.auction.status !== 'open') return false;
-  return offer.auction.bids.size === 0 || !englishReserveMet(offer);
+  if (offer.market.settings.buyNowPriceMinor === undefined || offer.market.status !== 'open') return false;
+  return offer.market.bids.size === 0 || !englishReserveMet(offer);
 }
 
 function minimumBid(offer: AuctionOffer): number | null {
-  if (offer.auction.status !== 'open') return null;
-  const kind = offer.auction.kind;
+  if (offer.market.status !== 'open') return null;
+  const kind = offer.market.kind;
   switch (kind) {
     case 'english':
       return minimumEnglishBid(offer);
@@ -76,7 +76,8 @@ function minimumBid(offer: AuctionOffer): number | null {
 }
 
 export function auctionView(offer: AuctionOffer): AuctionView {
-  const { auction, mechanism: m } = offer;
+  const auction = offer.market;
+  const m = auction.settings;
   const english = auction.kind === 'english';
   const clock = m.dutch;
   const dutch = auction.dutch;

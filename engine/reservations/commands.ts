@@ -69,4 +69,7 @@ export const CancelBooking = z.strictObject({ type: z.literal('cancel_booking'),
 
 export const RESERVATION_COMMANDS = [JoinQueue, LeaveQueue, ConfirmHold, ExtendHold, ReleaseHold, ReturnUnit, BookSlot, CancelBooking] as const;
 
+export type ReservationCommand = z.output<(typeof RESERVATION_COMMANDS)[number]>;
+export type ReservationCommandOf<T extends ReservationCommand['type']> = Extract<ReservationCommand, { type: T }>;
+
 export type ReservationSettings = z.output<typeof ReservationSettings>;

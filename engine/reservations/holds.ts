@@ -2,9 +2,9 @@
 // hold (`<offerId>~b<n>`, a held booking). A hold belongs to its shopper: anyone else gets `not_holder`. Checks,
 // in order: offer (`unknown_offer`, `wrong_mechanism`) → id (`unknown_hold`) → owner (`not_holder`) → still a hold
 // (`hold_expired`) → the command's own rule. A paused offer still takes them: a hold made is a promise kept.
-import type { CommandOf } from '../commands.ts';
-import type { Ctx } from '../context.ts';
+import type { Ctx } from '../kernel/context.ts';
 import { reject, type CommandResult, type Rejection } from '../results.ts';
+import type { ReservationCommandOf as CommandOf } from './commands.ts';
 import { isRejection, reservationOffer, type ReservationOffer } from './common.ts';
 import { confirmTurn, extendTurn, liveTurn, releaseTurn } from './queue.ts';
 import { confirmBooking, extendBooking, liveBooking, releaseBooking } from './slots.ts';
@@ -19,7 +19,7 @@ function ended(holdId: string, why: string): Rejection {
 
 /** The live hold the command names, or why it cannot act on it. */
 function liveHold(offer: ReservationOffer, cmd: HoldCommand): LiveHold | Rejection {
-  if (offer.mechanism.mode === 'queue') {
+  if (offer.market.settings.mode === 'queue') {
     const turn = liveTurn(offer, cmd.holdId, cmd.shopperId, 'unknown_hold');
     if (turn === null) return ended(cmd.holdId, 'it expired, was released, or its rental is over');
     if (isRejection(turn)) return turn;

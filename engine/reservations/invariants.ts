@@ -1,23 +1,22 @@
 // The reservation mechanism's own consistency checks, run by `checkInvariants` (O(state size): for tests). The core
 // checks beside them that held units add up: a queue offer's `heldUnits` equals its live turns (holds + rentals).
-import { availableUnits } from '../inventory.ts';
-import type { EngineState, Offer } from '../state.ts';
-import { bookingIdOf, holdIdOf, isReservationOffer, type ReservationOffer } from './common.ts';
+import { availableUnits } from '../kernel/inventory.ts';
+import type { EngineState } from '../kernel/state.ts';
+import { bookingIdOf, holdIdOf, type ReservationOffer } from './common.ts';
 import { RESERVATION_LIMITS } from './limits.ts';
 import { slotKey, type Booking } from './state.ts';
 
 type Fail = (message: string) => void;
 
-export function reservationViolations(state: EngineState, offer: Offer, fail: Fail): void {
-  if (!isReservationOffer(offer)) return;
+export function reservationViolations(state: EngineState, offer: ReservationOffer, fail: Fail): void {
   const at = `offer ${offer.id} (reservation)`;
   if (offer.soldUnits !== 0) fail(`${at}: ${offer.soldUnits} units sold; reservations never sell units`);
-  if (offer.mechanism.mode === 'queue') queueViolations(state, offer, at, fail);
+  if (offer.market.settings.mode === 'queue') queueViolations(state, offer, at, fail);
   else slotViolations(state, offer, at, fail);
 }
 
 function queueViolations(state: EngineState, offer: ReservationOffer, at: string, fail: Fail): void {
-  const r = offer.reservation;
+  const r = offer.market;
   if (r.bookings.size > 0 || r.waitlists.size > 0) fail(`${at}: a queue offer has bookings`);
   let rented = 0;
   for (const turn of r.turns.values()) {
@@ -43,21 +42,21 @@ function queueViolations(state: EngineState, offer: ReservationOffer, at: string
     waiting += lane.length;
     for (let i = 0; i < lane.length; i++) {
       const waiter = lane[i]!;
-      if (waiter.priorityClass !== laneClass || laneClass >= offer.mechanism.priorityClasses) fail(`${at}: ${waiter.shopperId} waits in the wrong class`);
+      if (waiter.priorityClass !== laneClass || laneClass >= offer.market.settings.priorityClasses) fail(`${at}: ${waiter.shopperId} waits in the wrong class`);
       if (r.waitingByShopper.get(waiter.shopperId) !== waiter) fail(`${at}: ${waiter.shopperId} waits but is not indexed`);
       if (i > 0 && lane[i - 1]!.ticket >= waiter.ticket) fail(`${at}: class ${laneClass} is out of join order`);
       if (waiter.ticket > r.tickets || waiter.joinedAtMs > state.nowMs) fail(`${at}: ${waiter.shopperId} has a ticket or time from the future`);
     }
   });
   if (waiting !== r.queue.size || waiting !== r.waitingByShopper.size) fail(`${at}: ${waiting} waiting, counted ${r.queue.size} and indexed ${r.waitingByShopper.size}`);
-  if (waiting > offer.mechanism.waitlistMax) fail(`${at}: ${waiting} waiting, over the bound ${offer.mechanism.waitlistMax}`);
+  if (waiting > offer.market.settings.waitlistMax) fail(`${at}: ${waiting} waiting, over the bound ${offer.market.settings.waitlistMax}`);
   if (offer.status === 'closed' && waiting > 0) fail(`${at}: closed with shoppers waiting`);
   if (offer.status !== 'closed' && waiting > 0 && availableUnits(offer) > 0) fail(`${at}: ${availableUnits(offer)} units free while ${waiting} shoppers wait`);
 }
 
 function slotViolations(state: EngineState, offer: ReservationOffer, at: string, fail: Fail): void {
-  const r = offer.reservation;
-  const bufferMs = offer.mechanism.slotBufferMs;
+  const r = offer.market;
+  const bufferMs = offer.market.settings.slotBufferMs;
   if (r.turns.size > 0 || r.queue.size > 0 || offer.heldUnits !== 0) fail(`${at}: a slots offer holds units or has a queue`);
   let onUnits = 0;
   r.units.forEach((unit, index) => {
@@ -93,7 +92,7 @@ function slotViolations(state: EngineState, offer: ReservationOffer, at: string,
   for (const [key, waitlist] of r.waitlists) {
     listed += waitlist.queue.size;
     if (key !== slotKey(waitlist.startMs, waitlist.endMs)) fail(`${at}: waitlist ${key} filed under the wrong key`);
-    if (waitlist.queue.size === 0 || waitlist.queue.size > offer.mechanism.waitlistMax) fail(`${at}: waitlist ${key} has ${waitlist.queue.size} waiting`);
+    if (waitlist.queue.size === 0 || waitlist.queue.size > offer.market.settings.waitlistMax) fail(`${at}: waitlist ${key} has ${waitlist.queue.size} waiting`);
     if (waitlist.startMs <= state.nowMs) fail(`${at}: waitlist ${key} outlived its slot's start`);
     if (offer.status === 'closed') fail(`${at}: closed with waitlist ${key}`);
     if (fitsSomewhere(offer, waitlist.startMs, waitlist.endMs)) fail(`${at}: waitlist ${key} waits for a slot a unit could take`);
@@ -102,7 +101,7 @@ function slotViolations(state: EngineState, offer: ReservationOffer, at: string,
 }
 
 function bookingViolations(state: EngineState, offer: ReservationOffer, booking: Booking, at: string, fail: Fail): void {
-  const r = offer.reservation;
+  const r = offer.market;
   if (booking.id !== bookingIdOf(offer.id, booking.number) || booking.number > r.issued) fail(`${at}: booking ${booking.id} has a number it was not issued`);
   if (!r.bookingsByShopper.get(booking.shopperId)?.includes(booking)) fail(`${at}: booking ${booking.id} is not indexed by its shopper`);
   if (booking.endMs <= booking.startMs) fail(`${at}: booking ${booking.id} ends before it starts`);
@@ -121,15 +120,15 @@ function bookingViolations(state: EngineState, offer: ReservationOffer, booking:
       if (offer.status === 'closed') fail(`${at}: closed with hold ${booking.id} live`);
       break;
     case 'confirmed':
-      if (booking.endMs + offer.mechanism.slotBufferMs <= state.nowMs) fail(`${at}: booking ${booking.id} is over but still live`);
+      if (booking.endMs + offer.market.settings.slotBufferMs <= state.nowMs) fail(`${at}: booking ${booking.id} is over but still live`);
       break;
   }
 }
 
 function fitsSomewhere(offer: ReservationOffer, startMs: number, endMs: number): boolean {
-  const bufferMs = offer.mechanism.slotBufferMs;
+  const bufferMs = offer.market.settings.slotBufferMs;
   for (let index = 0; index < offer.inventory; index++) {
-    const unit = offer.reservation.units[index] ?? [];
+    const unit = offer.market.units[index] ?? [];
     if (unit.length >= RESERVATION_LIMITS.bookingsPerUnitMax) continue;
     if (unit.every((b) => b.endMs + bufferMs <= startMs || endMs + bufferMs <= b.startMs)) return true;
   }

@@ -2,11 +2,12 @@
 // served next (class, aging, then join order: see class-queue.ts) as a hold of `holdMs`; confirmed, it becomes a
 // rental under the same id; returned, declined or expired, the unit passes on at once. One place per shopper:
 // waiting, holding or renting. Every check runs before any change.
-import type { CommandOf } from '../commands.ts';
-import type { Ctx } from '../context.ts';
-import { availableUnits, hold, release } from '../inventory.ts';
-import { activityChanged } from '../offer-pricing.ts';
-import { sellableProblem } from '../offers.ts';
+import { touch, type Ctx } from '../kernel/context.ts';
+import { factsOf } from '../kernel/events.ts';
+import type { ReservationCommandOf as CommandOf } from './commands.ts';
+import { availableUnits, hold, release } from '../kernel/inventory.ts';
+import { activityChanged } from '../kernel/pricing-bridge.ts';
+import { sellableProblem } from '../kernel/sellable.ts';
 import { reject, type CommandResult, type Rejection } from '../results.ts';
 import { ClassQueue } from './class-queue.ts';
 import {
@@ -15,7 +16,7 @@ import {
   depositFor,
   emit,
   estimatedWaitMs,
-  factsOf,
+  shopperFactsOf,
   holdIdOf,
   isRejection,
   issuedNumber,
@@ -26,18 +27,18 @@ import {
 import { newWaiter, type ShopperFacts, type Turn, type Waiter } from './state.ts';
 
 function agingOf(offer: ReservationOffer): number | undefined {
-  return offer.mechanism.agingMs;
+  return offer.market.settings.agingMs;
 }
 
 function headTicket(offer: ReservationOffer, atMs: number): number | null {
-  return offer.reservation.queue.best(atMs, agingOf(offer))?.ticket ?? null;
+  return offer.market.queue.best(atMs, agingOf(offer))?.ticket ?? null;
 }
 
 function queueChanged(ctx: Ctx, offer: ReservationOffer, change: 'joined' | 'left' | 'served', who: Waiter, atMs: number): void {
-  const state = offer.reservation;
-  emit(ctx, {
+  const state = offer.market;
+  emit(ctx, offer, {
     type: 'queue_changed',
-    offerId: offer.id,
+    ...factsOf(offer),
     change,
     shopperId: who.shopperId,
     ticket: who.ticket,
@@ -52,34 +53,35 @@ function queueChanged(ctx: Ctx, offer: ReservationOffer, change: 'joined' | 'lef
 
 /** Holds one unit for the shopper (checks done: a unit is free) and starts its hold's clock. */
 function offerTurn(ctx: Ctx, offer: ReservationOffer, facts: ShopperFacts, ticket: number, atMs: number): Turn {
-  const state = offer.reservation;
+  const state = offer.market;
   const number = ++state.issued;
   const turn: Turn = {
     id: holdIdOf(offer.id, number),
     number,
     shopperId: facts.shopperId,
     newcomer: facts.newcomer,
+    memberTier: facts.memberTier,
     creditScore: facts.creditScore,
     status: 'held',
     ticket,
     offeredAtMs: atMs,
-    expiresAtMs: atMs + offer.mechanism.holdMs,
+    expiresAtMs: atMs + offer.market.settings.holdMs,
     extended: false,
     startedAtMs: null,
     chargedMinor: 0,
     depositMinor: 0,
   };
-  hold(offer, facts.shopperId, 1);
+  hold(ctx, offer, facts.shopperId, 1);
   state.turns.set(turn.id, turn);
   state.turnByShopper.set(turn.shopperId, turn);
   ctx.state.deadlines.push({ atMs: turn.expiresAtMs, kind: 'reservation', id: offer.id, order: number, ref: turn.id });
-  emit(ctx, { type: 'hold_offered', offerId: offer.id, holdId: turn.id, shopperId: turn.shopperId, expiresAtMs: turn.expiresAtMs, slot: null, atMs });
+  emit(ctx, offer, { type: 'hold_offered', ...factsOf(offer), holdId: turn.id, shopperId: turn.shopperId, expiresAtMs: turn.expiresAtMs, slot: null, atMs });
   return turn;
 }
 
 /** Gives free units to the shoppers served next, at once, while both exist (not once the offer has closed). */
 export function serveQueue(ctx: Ctx, offer: ReservationOffer, atMs: number): void {
-  const state = offer.reservation;
+  const state = offer.market;
   if (offer.status === 'closed') return;
   while (state.queue.size > 0 && availableUnits(offer) > 0) {
     const next = state.queue.best(atMs, agingOf(offer))!;
@@ -93,8 +95,8 @@ export function serveQueue(ctx: Ctx, offer: ReservationOffer, atMs: number): voi
 
 /** The turn's unit is free again: its occupancy is observed, and the next shopper is served. */
 function endTurn(ctx: Ctx, offer: ReservationOffer, turn: Turn, atMs: number): void {
-  const state = offer.reservation;
-  release(offer, turn.shopperId, 1);
+  const state = offer.market;
+  release(ctx, offer, turn.shopperId, 1);
   state.turns.delete(turn.id);
   state.turnByShopper.delete(turn.shopperId);
   if (turn.status === 'rented') state.rentedTurns--;
@@ -108,8 +110,8 @@ export function joinQueue(ctx: Ctx, cmd: CommandOf<'join_queue'>): CommandResult
   if (isRejection(offer)) return offer;
   const sellable = sellableProblem(offer, ctx.nowMs);
   if (sellable) return sellable;
-  const state = offer.reservation;
-  const settings = offer.mechanism;
+  const state = offer.market;
+  const settings = offer.market.settings;
   const turn = state.turnByShopper.get(cmd.shopperId);
   if (turn) return reject('already_queued', `You already ${turn.status === 'held' ? 'hold' : 'rent'} a unit here (${turn.id}); one place per shopper.`);
   if (state.waitingByShopper.has(cmd.shopperId)) return reject('already_queued', `You are already waiting in the queue of offer "${offer.id}".`);
@@ -121,11 +123,11 @@ export function joinQueue(ctx: Ctx, cmd: CommandOf<'join_queue'>): CommandResult
 
   const ticket = ++state.tickets;
   if (!mustWait) {
-    const served = offerTurn(ctx, offer, factsOf(cmd), ticket, ctx.nowMs);
+    const served = offerTurn(ctx, offer, shopperFactsOf(cmd), ticket, ctx.nowMs);
     activityChanged(ctx, offer, 1);
     return { ok: true, offerId: offer.id, reservation: { ticket, holdId: served.id, expiresAtMs: served.expiresAtMs } };
   }
-  const waiter = newWaiter(cmd.shopperId, cmd.newcomer, cmd.creditScore ?? null, ticket, classWithin(offer, cmd.priorityClass), ctx.nowMs);
+  const waiter = newWaiter(shopperFactsOf(cmd), ticket, classWithin(offer, cmd.priorityClass), ctx.nowMs);
   state.queue.push(waiter);
   state.waitingByShopper.set(waiter.shopperId, waiter);
   queueChanged(ctx, offer, 'joined', waiter, ctx.nowMs);
@@ -136,7 +138,7 @@ export function joinQueue(ctx: Ctx, cmd: CommandOf<'join_queue'>): CommandResult
 export function leaveQueue(ctx: Ctx, cmd: CommandOf<'leave_queue'>): CommandResult {
   const offer = reservationOffer(ctx, cmd.offerId, 'queue', cmd.type);
   if (isRejection(offer)) return offer;
-  const state = offer.reservation;
+  const state = offer.market;
   const waiter = state.waitingByShopper.get(cmd.shopperId);
   if (!waiter) {
     const turn = state.turnByShopper.get(cmd.shopperId);
@@ -154,22 +156,22 @@ export function liveTurn(offer: ReservationOffer, id: string, shopperId: string,
   if (issuedNumber(offer, id, 'h') === null) {
     return reject(unknown, `No ${unknown === 'unknown_hold' ? 'hold' : 'rental'} "${id}" in offer "${offer.id}".`);
   }
-  const turn = offer.reservation.turns.get(id);
+  const turn = offer.market.turns.get(id);
   if (turn && turn.shopperId !== shopperId) return reject('not_holder', `"${id}" belongs to another shopper.`);
   return turn ?? null;
 }
 
 export function confirmTurn(ctx: Ctx, offer: ReservationOffer, turn: Turn): CommandResult {
   const quote = confirmationQuote(ctx, offer, turn);
-  const depositMinor = depositFor(offer.mechanism, turn.creditScore);
+  const depositMinor = depositFor(offer.market.settings, turn.creditScore);
   turn.status = 'rented';
   turn.startedAtMs = ctx.nowMs;
   turn.chargedMinor = quote.unitPriceMinor;
   turn.depositMinor = depositMinor;
-  offer.reservation.rentedTurns++;
-  emit(ctx, {
+  offer.market.rentedTurns++;
+  emit(ctx, offer, {
     type: 'rental_started',
-    offerId: offer.id,
+    ...factsOf(offer),
     rentalId: turn.id,
     shopperId: turn.shopperId,
     unitPriceMinor: quote.unitPriceMinor,
@@ -182,26 +184,26 @@ export function confirmTurn(ctx: Ctx, offer: ReservationOffer, turn: Turn): Comm
 }
 
 export function extendTurn(ctx: Ctx, offer: ReservationOffer, turn: Turn): CommandResult {
-  const extensionMs = offer.mechanism.holdExtensionMs;
+  const extensionMs = offer.market.settings.holdExtensionMs;
   if (extensionMs === undefined) return reject('extension_unavailable', `Holds on offer "${offer.id}" cannot be extended.`);
   if (turn.extended) return reject('extension_unavailable', `Hold "${turn.id}" was extended once already; confirm or release it.`);
   turn.expiresAtMs += extensionMs;
   turn.extended = true;
   // The earlier deadline entry goes stale on its own: it no longer matches the hold's expiry.
   ctx.state.deadlines.push({ atMs: turn.expiresAtMs, kind: 'reservation', id: offer.id, order: turn.number, ref: turn.id });
-  emit(ctx, { type: 'hold_extended', offerId: offer.id, holdId: turn.id, shopperId: turn.shopperId, expiresAtMs: turn.expiresAtMs, atMs: ctx.nowMs });
+  emit(ctx, offer, { type: 'hold_extended', ...factsOf(offer), holdId: turn.id, shopperId: turn.shopperId, expiresAtMs: turn.expiresAtMs, atMs: ctx.nowMs });
   return { ok: true, offerId: offer.id, reservation: { holdId: turn.id, expiresAtMs: turn.expiresAtMs } };
 }
 
 export function releaseTurn(ctx: Ctx, offer: ReservationOffer, turn: Turn): CommandResult {
-  emit(ctx, { type: 'hold_released', offerId: offer.id, holdId: turn.id, shopperId: turn.shopperId, reason: 'declined', atMs: ctx.nowMs });
+  emit(ctx, offer, { type: 'hold_released', ...factsOf(offer), holdId: turn.id, shopperId: turn.shopperId, reason: 'declined', atMs: ctx.nowMs });
   endTurn(ctx, offer, turn, ctx.nowMs);
   return { ok: true, offerId: offer.id, reservation: { holdId: turn.id } };
 }
 
 /** A hold's deadline came unconfirmed: it lapses and the unit passes on, at the deadline's own time. */
 export function expireTurn(ctx: Ctx, offer: ReservationOffer, turn: Turn, atMs: number): void {
-  emit(ctx, { type: 'hold_expired', offerId: offer.id, holdId: turn.id, shopperId: turn.shopperId, atMs });
+  emit(ctx, offer, { type: 'hold_expired', ...factsOf(offer), holdId: turn.id, shopperId: turn.shopperId, atMs });
   endTurn(ctx, offer, turn, atMs);
 }
 
@@ -216,9 +218,9 @@ export function returnUnit(ctx: Ctx, cmd: CommandOf<'return_unit'>): CommandResu
     return reject('unknown_rental', `"${cmd.rentalId}" is not a running rental: ${why}.`);
   }
   const startedAtMs = turn.startedAtMs!;
-  emit(ctx, {
+  emit(ctx, offer, {
     type: 'rental_ended',
-    offerId: offer.id,
+    ...factsOf(offer),
     rentalId: turn.id,
     shopperId: turn.shopperId,
     startedAtMs,
@@ -232,16 +234,19 @@ export function returnUnit(ctx: Ctx, cmd: CommandOf<'return_unit'>): CommandResu
 
 /** The offer closes: waiting shoppers leave, holds are released; rentals run on until returned. */
 export function closeQueue(ctx: Ctx, offer: ReservationOffer, atMs: number): void {
-  const state = offer.reservation;
+  const state = offer.market;
   if (state.queue.size > 0) {
+    // The line's order, so the event can tell each shopper it dropped (and nobody else learns who waited).
+    const droppedShopperIds = state.queue.lanesOfEntries().flat().sort((a, b) => a.ticket - b.ticket).map((waiter) => waiter.shopperId);
     state.queue = new ClassQueue(state.classes);
     state.waitingByShopper.clear();
-    emit(ctx, { type: 'queue_changed', offerId: offer.id, change: 'closed', shopperId: null, ticket: null, waiting: 0, served: state.served, headTicket: null, atMs });
+    emit(ctx, offer, { type: 'queue_changed', ...factsOf(offer), change: 'closed', shopperId: null, ticket: null, waiting: 0, served: state.served, headTicket: null, droppedShopperIds, atMs });
+    for (const shopperId of droppedShopperIds) touch(ctx, offer, shopperId);
   }
   for (const turn of [...state.turns.values()]) {
     if (turn.status !== 'held') continue;
-    emit(ctx, { type: 'hold_released', offerId: offer.id, holdId: turn.id, shopperId: turn.shopperId, reason: 'offer_closed', atMs });
-    release(offer, turn.shopperId, 1);
+    emit(ctx, offer, { type: 'hold_released', ...factsOf(offer), holdId: turn.id, shopperId: turn.shopperId, reason: 'offer_closed', atMs });
+    release(ctx, offer, turn.shopperId, 1);
     state.turns.delete(turn.id);
     state.turnByShopper.delete(turn.shopperId);
   }

@@ -3,13 +3,14 @@
 // within `holdMs`; when no unit is free it may wait on that exact slot's waitlist, which is promoted at once when
 // room frees (a cancellation, an expiry, a completed booking under a unit's bound, more units) and closes when the
 // slot starts. Slot bookings never touch `offer.heldUnits`: occupancy sliced in time is not a count of units.
-import type { CommandOf } from '../commands.ts';
-import type { Ctx } from '../context.ts';
-import { activityChanged } from '../offer-pricing.ts';
-import { sellableProblem } from '../offers.ts';
+import { touch, type Ctx } from '../kernel/context.ts';
+import { factsOf } from '../kernel/events.ts';
+import type { ReservationCommandOf as CommandOf } from './commands.ts';
+import { activityChanged } from '../kernel/pricing-bridge.ts';
+import { sellableProblem } from '../kernel/sellable.ts';
 import { reject, type CommandResult, type Rejection } from '../results.ts';
 import { servedBefore } from './class-queue.ts';
-import { bookingIdOf, classWithin, confirmationQuote, depositFor, emit, factsOf, isRejection, issuedNumber, reservationOffer, type ReservationOffer } from './common.ts';
+import { bookingIdOf, classWithin, confirmationQuote, depositFor, emit, isRejection, shopperFactsOf, issuedNumber, reservationOffer, type ReservationOffer } from './common.ts';
 import { RESERVATION_LIMITS } from './limits.ts';
 import { addWaitlist, firstStartingAtOrAfter, newBooking, indexBooking, placeOnUnit, removeFromUnit, slotKey, unindexBooking, type Booking, type Waitlist } from './state.ts';
 
@@ -21,13 +22,13 @@ export function waitlistRef(waitlist: Waitlist): string {
 
 /** The waitlist a deadline ref names, if it is one. */
 export function waitlistOfRef(offer: ReservationOffer, ref: string): Waitlist | undefined {
-  return ref.startsWith(WAITLIST_REF) ? offer.reservation.waitlists.get(ref.slice(WAITLIST_REF.length)) : undefined;
+  return ref.startsWith(WAITLIST_REF) ? offer.market.waitlists.get(ref.slice(WAITLIST_REF.length)) : undefined;
 }
 
 /** When a booking's deadline falls: a hold lapses at its expiry; a confirmed booking is over at its end plus buffer. */
 export function bookingDeadlineMs(offer: ReservationOffer, booking: Booking): number | null {
   if (booking.status === 'held') return booking.expiresAtMs;
-  if (booking.status === 'confirmed') return booking.endMs + offer.mechanism.slotBufferMs;
+  if (booking.status === 'confirmed') return booking.endMs + offer.market.settings.slotBufferMs;
   return null;
 }
 
@@ -36,7 +37,7 @@ function pushBookingDeadline(ctx: Ctx, offer: ReservationOffer, booking: Booking
 }
 
 function slotProblem(offer: ReservationOffer, startMs: number, endMs: number, nowMs: number): Rejection | null {
-  const settings = offer.mechanism;
+  const settings = offer.market.settings;
   if (endMs <= startMs) return reject('invalid_slot', `The slot's endMs (${endMs}) must be after its startMs (${startMs}).`);
   if (startMs < nowMs) return reject('invalid_slot', `The slot starts at ${startMs}, in the past (now is ${nowMs}).`);
   const lengthMs = endMs - startMs;
@@ -56,16 +57,16 @@ function fitsOn(unit: readonly Booking[] | undefined, startMs: number, endMs: nu
 
 /** Whether the unit can take the slot: free then, and below its bound of live bookings. */
 function unitTakes(offer: ReservationOffer, unitIndex: number, startMs: number, endMs: number): boolean {
-  const unit = offer.reservation.units[unitIndex];
-  return (unit?.length ?? 0) < RESERVATION_LIMITS.bookingsPerUnitMax && fitsOn(unit, startMs, endMs, offer.mechanism.slotBufferMs);
+  const unit = offer.market.units[unitIndex];
+  return (unit?.length ?? 0) < RESERVATION_LIMITS.bookingsPerUnitMax && fitsOn(unit, startMs, endMs, offer.market.settings.slotBufferMs);
 }
 
 /** The lowest unit that takes the slot; 'bound' when every unit free then is at its bound; -1 when none is free. */
 function freeUnit(offer: ReservationOffer, startMs: number, endMs: number): number | 'bound' {
   let atBound = false;
   for (let index = 0; index < offer.inventory; index++) {
-    const unit = offer.reservation.units[index];
-    if (!fitsOn(unit, startMs, endMs, offer.mechanism.slotBufferMs)) continue;
+    const unit = offer.market.units[index];
+    if (!fitsOn(unit, startMs, endMs, offer.market.settings.slotBufferMs)) continue;
     if ((unit?.length ?? 0) < RESERVATION_LIMITS.bookingsPerUnitMax) return index;
     atBound = true;
   }
@@ -76,16 +77,16 @@ function freeUnit(offer: ReservationOffer, startMs: number, endMs: number): numb
 function holdOnUnit(ctx: Ctx, offer: ReservationOffer, booking: Booking, unitIndex: number, atMs: number): void {
   booking.status = 'held';
   booking.unit = unitIndex;
-  booking.expiresAtMs = Math.min(atMs + offer.mechanism.holdMs, booking.endMs);
+  booking.expiresAtMs = Math.min(atMs + offer.market.settings.holdMs, booking.endMs);
   booking.extended = false;
-  placeOnUnit(offer.reservation, booking);
+  placeOnUnit(offer.market, booking);
   pushBookingDeadline(ctx, offer, booking);
   const slot = { unit: unitIndex, startMs: booking.startMs, endMs: booking.endMs };
-  emit(ctx, { type: 'hold_offered', offerId: offer.id, holdId: booking.id, shopperId: booking.shopperId, expiresAtMs: booking.expiresAtMs, slot, atMs });
+  emit(ctx, offer, { type: 'hold_offered', ...factsOf(offer), holdId: booking.id, shopperId: booking.shopperId, expiresAtMs: booking.expiresAtMs, slot, atMs });
 }
 
 function removeWaiting(offer: ReservationOffer, waitlist: Waitlist, booking: Booking): void {
-  const state = offer.reservation;
+  const state = offer.market;
   waitlist.queue.remove(booking);
   state.waitingBookings--;
   // An emptied waitlist is forgotten; its close deadline goes stale on its own.
@@ -108,10 +109,10 @@ export interface FreedRoom {
  * unit was at its bound): a cheap test that skips most waitlists before their heads are even compared.
  */
 export function promoteWaitlists(ctx: Ctx, offer: ReservationOffer, freed: FreedRoom | null, atMs: number): void {
-  const state = offer.reservation;
+  const state = offer.market;
   if (offer.status === 'closed' || state.waitlists.size === 0) return;
-  const agingMs = offer.mechanism.agingMs;
-  const bufferMs = offer.mechanism.slotBufferMs;
+  const agingMs = offer.market.settings.agingMs;
+  const bufferMs = offer.market.settings.slotBufferMs;
   for (;;) {
     let best: Booking | undefined;
     let bestList: Waitlist | undefined;
@@ -141,13 +142,13 @@ export function promoteWaitlists(ctx: Ctx, offer: ReservationOffer, freed: Freed
 
 /** The booking leaves its unit and the offer; the room it leaves goes to the waitlists. */
 function endOnUnit(ctx: Ctx, offer: ReservationOffer, booking: Booking, atMs: number): void {
-  const state = offer.reservation;
+  const state = offer.market;
   const wasFull = (state.units[booking.unit]?.length ?? 0) >= RESERVATION_LIMITS.bookingsPerUnitMax;
   removeFromUnit(state, booking);
   if (booking.status === 'confirmed') state.confirmedBookings--;
   state.bookings.delete(booking.id);
   unindexBooking(state, booking);
-  promoteWaitlists(ctx, offer, { unit: booking.unit, fromMs: booking.startMs, toMs: booking.endMs + offer.mechanism.slotBufferMs, wasFull }, atMs);
+  promoteWaitlists(ctx, offer, { unit: booking.unit, fromMs: booking.startMs, toMs: booking.endMs + offer.market.settings.slotBufferMs, wasFull }, atMs);
 }
 
 export function bookSlot(ctx: Ctx, cmd: CommandOf<'book_slot'>): CommandResult {
@@ -155,8 +156,8 @@ export function bookSlot(ctx: Ctx, cmd: CommandOf<'book_slot'>): CommandResult {
   if (isRejection(offer)) return offer;
   const problem = sellableProblem(offer, ctx.nowMs) ?? slotProblem(offer, cmd.startMs, cmd.endMs, ctx.nowMs);
   if (problem) return problem;
-  const state = offer.reservation;
-  const settings = offer.mechanism;
+  const state = offer.market;
+  const settings = offer.market.settings;
   const mine = state.bookingsByShopper.get(cmd.shopperId);
   const places = mine?.length ?? 0;
   const limit = Math.min(offer.perShopperLimit ?? RESERVATION_LIMITS.bookingsPerShopperMax, RESERVATION_LIMITS.bookingsPerShopperMax);
@@ -178,7 +179,7 @@ export function bookSlot(ctx: Ctx, cmd: CommandOf<'book_slot'>): CommandResult {
   }
 
   const number = ++state.issued;
-  const booking = newBooking(factsOf(cmd), bookingIdOf(offer.id, number), number, ++state.tickets, classWithin(offer, cmd.priorityClass), ctx.nowMs, cmd.startMs, cmd.endMs);
+  const booking = newBooking(shopperFactsOf(cmd), bookingIdOf(offer.id, number), number, ++state.tickets, classWithin(offer, cmd.priorityClass), ctx.nowMs, cmd.startMs, cmd.endMs);
 
 
   state.bookings.set(booking.id, booking);
@@ -196,7 +197,7 @@ export function bookSlot(ctx: Ctx, cmd: CommandOf<'book_slot'>): CommandResult {
   waitlist.queue.push(booking);
   state.waitingBookings++;
   const waiting = waitlist.queue.size;
-  emit(ctx, { type: 'booking_waitlisted', offerId: offer.id, bookingId: booking.id, shopperId: booking.shopperId, startMs: booking.startMs, endMs: booking.endMs, ticket: booking.ticket, waiting, atMs: ctx.nowMs });
+  emit(ctx, offer, { type: 'booking_waitlisted', ...factsOf(offer), bookingId: booking.id, shopperId: booking.shopperId, startMs: booking.startMs, endMs: booking.endMs, ticket: booking.ticket, waiting, atMs: ctx.nowMs });
   const position = waitlist.queue.position(booking, ctx.nowMs, settings.agingMs);
   return { ok: true, offerId: offer.id, reservation: { bookingId: booking.id, status: 'waiting', ticket: booking.ticket, position } };
 }
@@ -204,22 +205,22 @@ export function bookSlot(ctx: Ctx, cmd: CommandOf<'book_slot'>): CommandResult {
 /** The live booking an id names, or why not: unknown (or ended), or someone else's. */
 export function liveBooking(offer: ReservationOffer, id: string, shopperId: string): Booking | Rejection | null {
   if (issuedNumber(offer, id, 'b') === null) return reject('unknown_booking', `No booking "${id}" in offer "${offer.id}".`);
-  const booking = offer.reservation.bookings.get(id);
+  const booking = offer.market.bookings.get(id);
   if (booking && booking.shopperId !== shopperId) return reject('not_holder', `Booking "${id}" belongs to another shopper.`);
   return booking ?? null;
 }
 
 export function confirmBooking(ctx: Ctx, offer: ReservationOffer, booking: Booking): CommandResult {
   const quote = confirmationQuote(ctx, offer, booking);
-  const depositMinor = depositFor(offer.mechanism, booking.creditScore);
+  const depositMinor = depositFor(offer.market.settings, booking.creditScore);
   booking.status = 'confirmed';
   booking.chargedMinor = quote.unitPriceMinor;
   booking.depositMinor = depositMinor;
-  offer.reservation.confirmedBookings++;
+  offer.market.confirmedBookings++;
   pushBookingDeadline(ctx, offer, booking);
-  emit(ctx, {
+  emit(ctx, offer, {
     type: 'booking_confirmed',
-    offerId: offer.id,
+    ...factsOf(offer),
     bookingId: booking.id,
     shopperId: booking.shopperId,
     unit: booking.unit,
@@ -235,7 +236,7 @@ export function confirmBooking(ctx: Ctx, offer: ReservationOffer, booking: Booki
 }
 
 export function extendBooking(ctx: Ctx, offer: ReservationOffer, booking: Booking): CommandResult {
-  const extensionMs = offer.mechanism.holdExtensionMs;
+  const extensionMs = offer.market.settings.holdExtensionMs;
   if (extensionMs === undefined) return reject('extension_unavailable', `Holds on offer "${offer.id}" cannot be extended.`);
   if (booking.extended) return reject('extension_unavailable', `Hold "${booking.id}" was extended once already; confirm or release it.`);
   const expiresAtMs = Math.min(booking.expiresAtMs + extensionMs, booking.endMs);
@@ -243,13 +244,13 @@ export function extendBooking(ctx: Ctx, offer: ReservationOffer, booking: Bookin
   booking.expiresAtMs = expiresAtMs;
   booking.extended = true;
   pushBookingDeadline(ctx, offer, booking);
-  emit(ctx, { type: 'hold_extended', offerId: offer.id, holdId: booking.id, shopperId: booking.shopperId, expiresAtMs, atMs: ctx.nowMs });
+  emit(ctx, offer, { type: 'hold_extended', ...factsOf(offer), holdId: booking.id, shopperId: booking.shopperId, expiresAtMs, atMs: ctx.nowMs });
   return { ok: true, offerId: offer.id, reservation: { holdId: booking.id, bookingId: booking.id, expiresAtMs } };
 }
 
 /** A held booking ends unconfirmed by its shopper's choice: declined (release_hold) or cancelled (cancel_booking). */
 export function releaseBooking(ctx: Ctx, offer: ReservationOffer, booking: Booking, reason: 'declined' | 'cancelled'): CommandResult {
-  emit(ctx, { type: 'hold_released', offerId: offer.id, holdId: booking.id, shopperId: booking.shopperId, reason, atMs: ctx.nowMs });
+  emit(ctx, offer, { type: 'hold_released', ...factsOf(offer), holdId: booking.id, shopperId: booking.shopperId, reason, atMs: ctx.nowMs });
   endOnUnit(ctx, offer, booking, ctx.nowMs);
   return { ok: true, offerId: offer.id, reservation: { holdId: booking.id, bookingId: booking.id } };
 }
@@ -261,7 +262,7 @@ export function cancelBooking(ctx: Ctx, cmd: CommandOf<'cancel_booking'>): Comma
   const booking = liveBooking(offer, cmd.bookingId, cmd.shopperId);
   if (booking === null) return reject('unknown_booking', `Booking "${cmd.bookingId}" has ended: cancelled, expired or completed.`);
   if (isRejection(booking)) return booking;
-  const state = offer.reservation;
+  const state = offer.market;
   switch (booking.status) {
     case 'held':
       return releaseBooking(ctx, offer, booking, 'cancelled');
@@ -271,7 +272,7 @@ export function cancelBooking(ctx: Ctx, cmd: CommandOf<'cancel_booking'>): Comma
       state.bookings.delete(booking.id);
       unindexBooking(state, booking);
       const { id: bookingId, shopperId, startMs, endMs } = booking;
-      emit(ctx, { type: 'waitlist_left', offerId: offer.id, bookingId, shopperId, startMs, endMs, waiting: waitlist.queue.size, atMs: ctx.nowMs });
+      emit(ctx, offer, { type: 'waitlist_left', ...factsOf(offer), bookingId, shopperId, startMs, endMs, waiting: waitlist.queue.size, atMs: ctx.nowMs });
       activityChanged(ctx, offer, 0);
       return { ok: true, offerId: offer.id, reservation: { bookingId } };
     }
@@ -279,7 +280,7 @@ export function cancelBooking(ctx: Ctx, cmd: CommandOf<'cancel_booking'>): Comma
       // Before its start the booking is refunded in full; once started it has been used, so nothing is refunded.
       const refundMinor = ctx.nowMs < booking.startMs ? booking.chargedMinor : 0;
       const depositReleasedMinor = booking.depositMinor;
-      emit(ctx, { type: 'booking_cancelled', offerId: offer.id, bookingId: booking.id, shopperId: booking.shopperId, refundMinor, depositReleasedMinor, atMs: ctx.nowMs });
+      emit(ctx, offer, { type: 'booking_cancelled', ...factsOf(offer), bookingId: booking.id, shopperId: booking.shopperId, refundMinor, depositReleasedMinor, atMs: ctx.nowMs });
       endOnUnit(ctx, offer, booking, ctx.nowMs);
       return { ok: true, offerId: offer.id, refundMinor, reservation: { bookingId: booking.id, depositReleasedMinor } };
     }
@@ -289,14 +290,14 @@ export function cancelBooking(ctx: Ctx, cmd: CommandOf<'cancel_booking'>): Comma
 /** A booking's deadline: a hold lapses (expired), or a confirmed booking is over (completed). */
 export function settleBooking(ctx: Ctx, offer: ReservationOffer, booking: Booking, atMs: number): void {
   const { id: bookingId, shopperId } = booking;
-  if (booking.status === 'held') emit(ctx, { type: 'hold_expired', offerId: offer.id, holdId: bookingId, shopperId, atMs });
-  else emit(ctx, { type: 'booking_completed', offerId: offer.id, bookingId, shopperId, depositReleasedMinor: booking.depositMinor, atMs });
+  if (booking.status === 'held') emit(ctx, offer, { type: 'hold_expired', ...factsOf(offer), holdId: bookingId, shopperId, atMs });
+  else emit(ctx, offer, { type: 'booking_completed', ...factsOf(offer), bookingId, shopperId, depositReleasedMinor: booking.depositMinor, atMs });
   endOnUnit(ctx, offer, booking, atMs);
 }
 
 /** Drops a waitlist and its waiting bookings (one event, however long it is). */
 export function closeWaitlist(ctx: Ctx, offer: ReservationOffer, waitlist: Waitlist, reason: 'slot_started' | 'offer_closed', atMs: number): void {
-  const state = offer.reservation;
+  const state = offer.market;
   const dropped = waitlist.queue.lanesOfEntries().flat();
   for (const booking of dropped) {
     state.bookings.delete(booking.id);
@@ -304,17 +305,20 @@ export function closeWaitlist(ctx: Ctx, offer: ReservationOffer, waitlist: Waitl
   }
   state.waitingBookings -= dropped.length;
   state.waitlists.delete(slotKey(waitlist.startMs, waitlist.endMs));
-  emit(ctx, { type: 'waitlist_closed', offerId: offer.id, startMs: waitlist.startMs, endMs: waitlist.endMs, dropped: dropped.length, reason, atMs });
+  // In ticket order, so each shopper dropped can be told which of its bookings it was.
+  const droppedBookings = dropped.sort((a, b) => a.ticket - b.ticket).map((booking) => ({ shopperId: booking.shopperId, bookingId: booking.id }));
+  emit(ctx, offer, { type: 'waitlist_closed', ...factsOf(offer), startMs: waitlist.startMs, endMs: waitlist.endMs, dropped: dropped.length, droppedBookings, reason, atMs });
+  for (const { shopperId } of droppedBookings) touch(ctx, offer, shopperId);
   activityChanged(ctx, offer, 0);
 }
 
 /** The offer closes: waitlists close and holds are released; confirmed bookings stand and complete at their time. */
 export function closeSlots(ctx: Ctx, offer: ReservationOffer, atMs: number): void {
-  const state = offer.reservation;
+  const state = offer.market;
   for (const waitlist of [...state.waitlists.values()]) closeWaitlist(ctx, offer, waitlist, 'offer_closed', atMs);
   for (const booking of [...state.bookings.values()]) {
     if (booking.status !== 'held') continue;
-    emit(ctx, { type: 'hold_released', offerId: offer.id, holdId: booking.id, shopperId: booking.shopperId, reason: 'offer_closed', atMs });
+    emit(ctx, offer, { type: 'hold_released', ...factsOf(offer), holdId: booking.id, shopperId: booking.shopperId, reason: 'offer_closed', atMs });
     removeFromUnit(state, booking);
     state.bookings.delete(booking.id);
     unindexBooking(state, booking);
@@ -323,7 +327,7 @@ export function closeSlots(ctx: Ctx, offer: ReservationOffer, atMs: number): voi
 
 /** The highest unit carrying a live booking, or -1: the inventory may not shrink below it. */
 export function highestBookedUnit(offer: ReservationOffer): number {
-  const units = offer.reservation.units;
+  const units = offer.market.units;
   for (let index = units.length - 1; index >= 0; index--) if (units[index]!.length > 0) return index;
   return -1;
 }

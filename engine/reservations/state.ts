@@ -5,12 +5,15 @@
 // is held on a unit, then confirmed; `units` lists each unit's held and confirmed bookings by start time.
 // Indexes (`waitingByShopper`, `turnByShopper`, `units`, `bookingsByShopper`, waitlists' queues) are derived:
 // a snapshot stores each thing once, in an order that rebuilds them exactly.
+import type { MarketBase, OfferOf } from '../mechanism.ts';
 import { ClassQueue, type QueueEntry } from './class-queue.ts';
+import type { ReservationSettings } from './commands.ts';
 
 /** Facts about the shopper the gateway vouched for when it asked (kept to price and to charge a deposit later). */
 export interface ShopperFacts {
   shopperId: string;
   newcomer: boolean;
+  memberTier: string | null;
   creditScore: number | null;
 }
 
@@ -60,7 +63,7 @@ export interface Waitlist {
   queue: ClassQueue<Booking>;
 }
 
-export interface ReservationState {
+export interface ReservationMarket extends MarketBase<'reservation', ReservationSettings> {
   classes: number;
   /** When the reservation last changed: the time its views default to (positions under aging move with time). */
   asOfMs: number;
@@ -100,14 +103,16 @@ export interface ReservationState {
 // Constructors with every field in one order: objects of one kind share one hidden class (object spread would
 // give each a shape of its own, which costs every access on the hot path), whether made by a command or a restore.
 
-export function newWaiter(shopperId: string, newcomer: boolean, creditScore: number | null, ticket: number, priorityClass: number, joinedAtMs: number): Waiter {
-  return { shopperId, newcomer, creditScore, ticket, priorityClass, joinedAtMs, laneSlot: -1 };
+export function newWaiter(facts: ShopperFacts, ticket: number, priorityClass: number, joinedAtMs: number): Waiter {
+  const { shopperId, newcomer, memberTier, creditScore } = facts;
+  return { shopperId, newcomer, memberTier, creditScore, ticket, priorityClass, joinedAtMs, laneSlot: -1 };
 }
 
 export function copyTurn(t: Turn): Turn {
   return {
     shopperId: t.shopperId,
     newcomer: t.newcomer,
+    memberTier: t.memberTier,
     creditScore: t.creditScore,
     id: t.id,
     number: t.number,
@@ -124,10 +129,11 @@ export function copyTurn(t: Turn): Turn {
 
 /** A new booking request, waiting until a unit is held for it. */
 export function newBooking(facts: ShopperFacts, id: string, number: number, ticket: number, priorityClass: number, joinedAtMs: number, startMs: number, endMs: number): Booking {
-  const { shopperId, newcomer, creditScore } = facts;
+  const { shopperId, newcomer, memberTier, creditScore } = facts;
   return {
     shopperId,
     newcomer,
+    memberTier,
     creditScore,
     id,
     number,
@@ -150,6 +156,7 @@ export function copyBooking(b: Omit<Booking, 'laneSlot'>): Booking {
   return {
     shopperId: b.shopperId,
     newcomer: b.newcomer,
+    memberTier: b.memberTier,
     creditScore: b.creditScore,
     id: b.id,
     number: b.number,
@@ -172,16 +179,18 @@ export function slotKey(startMs: number, endMs: number): string {
   return `${startMs}-${endMs}`;
 }
 
-export function newReservationState(classes: number, asOfMs: number): ReservationState {
+export function newReservationMarket(settings: ReservationSettings, asOfMs: number): ReservationMarket {
   return {
-    classes,
+    type: 'reservation',
+    settings,
+    classes: settings.priorityClasses,
     asOfMs,
     issued: 0,
     tickets: 0,
     served: 0,
     meanServiceMs: null,
     serviceSamples: 0,
-    queue: new ClassQueue(classes),
+    queue: new ClassQueue(settings.priorityClasses),
     waitingByShopper: new Map(),
     turns: new Map(),
     turnByShopper: new Map(),
@@ -200,6 +209,8 @@ type BookingData = Omit<Booking, 'laneSlot'>;
 
 /** What a snapshot holds of a reservation: plain JSON-able data, in an order that rebuilds the same state. */
 export interface ReservationData {
+  type: 'reservation';
+  settings: ReservationSettings;
   classes: number;
   asOfMs: number;
   issued: number;
@@ -221,8 +232,10 @@ function withoutSlot<T extends QueueEntry>(entry: T): Omit<T, 'laneSlot'> {
   return rest;
 }
 
-export function toData(state: ReservationState): ReservationData {
+export function toData(state: ReservationMarket): ReservationData {
   return {
+    type: 'reservation',
+    settings: structuredClone(state.settings),
     classes: state.classes,
     asOfMs: state.asOfMs,
     issued: state.issued,
@@ -237,8 +250,8 @@ export function toData(state: ReservationState): ReservationData {
   };
 }
 
-export function fromData(data: ReservationData): ReservationState {
-  const state = newReservationState(data.classes, data.asOfMs);
+export function fromData(data: ReservationData): ReservationMarket {
+  const state = newReservationMarket(structuredClone(data.settings), data.asOfMs);
   state.issued = data.issued;
   state.tickets = data.tickets;
   state.served = data.served;
@@ -247,7 +260,7 @@ export function fromData(data: ReservationData): ReservationState {
   for (const lane of data.waiting) {
     for (const waiterData of lane) {
       const w = waiterData;
-      const waiter = newWaiter(w.shopperId, w.newcomer, w.creditScore, w.ticket, w.priorityClass, w.joinedAtMs);
+      const waiter = newWaiter(w, w.ticket, w.priorityClass, w.joinedAtMs);
       state.queue.push(waiter);
       state.waitingByShopper.set(waiter.shopperId, waiter);
     }
@@ -275,19 +288,19 @@ export function fromData(data: ReservationData): ReservationState {
   return state;
 }
 
-export function addWaitlist(state: ReservationState, startMs: number, endMs: number): Waitlist {
+export function addWaitlist(state: ReservationMarket, startMs: number, endMs: number): Waitlist {
   const waitlist: Waitlist = { startMs, endMs, queue: new ClassQueue(state.classes) };
   state.waitlists.set(slotKey(startMs, endMs), waitlist);
   return waitlist;
 }
 
-export function indexBooking(state: ReservationState, booking: Booking): void {
+export function indexBooking(state: ReservationMarket, booking: Booking): void {
   const mine = state.bookingsByShopper.get(booking.shopperId);
   if (mine === undefined) state.bookingsByShopper.set(booking.shopperId, [booking]);
   else mine.push(booking);
 }
 
-export function unindexBooking(state: ReservationState, booking: Booking): void {
+export function unindexBooking(state: ReservationMarket, booking: Booking): void {
   const mine = state.bookingsByShopper.get(booking.shopperId);
   if (mine === undefined) return;
   const index = mine.indexOf(booking);
@@ -308,15 +321,18 @@ export function firstStartingAtOrAfter(unit: readonly Booking[], startMs: number
 }
 
 /** Inserts a held or confirmed booking into its unit's list, keeping it sorted by start. */
-export function placeOnUnit(state: ReservationState, booking: Booking): void {
+export function placeOnUnit(state: ReservationMarket, booking: Booking): void {
   while (state.units.length <= booking.unit) state.units.push([]);
   const unit = state.units[booking.unit]!;
   unit.splice(firstStartingAtOrAfter(unit, booking.startMs), 0, booking);
 }
 
-export function removeFromUnit(state: ReservationState, booking: Booking): void {
+export function removeFromUnit(state: ReservationMarket, booking: Booking): void {
   const unit = state.units[booking.unit]!;
   const index = firstStartingAtOrAfter(unit, booking.startMs);
   // Bookings on one unit never overlap, so no two share a start: the one found is this booking.
   if (unit[index] === booking) unit.splice(index, 1);
 }
+
+/** A reservation offer, as this folder sees it once the kernel dispatched to it. */
+export type ReservationOffer = OfferOf<ReservationMarket>;

@@ -1,10 +1,9 @@
 // Read models of a reservation offer: what anyone watching it may see (counts, no amounts), and with a shopper id
 // that shopper's own place, holds, rentals and bookings (amounts included: the gateway shows them to that shopper
 // only). Views never change state. A shopper's position costs O(classes × log n) (see class-queue.ts).
-import { availableUnits } from '../inventory.ts';
-import type { Offer } from '../state.ts';
+import { availableUnits } from '../kernel/inventory.ts';
 import { effectiveClass } from './class-queue.ts';
-import { estimatedWaitMs, isReservationOffer, type ReservationOffer } from './common.ts';
+import { estimatedWaitMs, type ReservationOffer } from './common.ts';
 import type { SlotRef } from './events.ts';
 import { slotKey } from './state.ts';
 
@@ -61,6 +60,8 @@ export interface RentalView {
 
 export interface BookingView {
   bookingId: string;
+  /** Its request order (the tie-break within a priority class on a waitlist). */
+  ticket: number;
   status: 'waiting' | 'held' | 'confirmed';
   startMs: number;
   endMs: number;
@@ -88,19 +89,18 @@ export interface ShopperReservationView {
  * The view as of `nowMs`: the engine's clock when the caller has it (positions under aging move with time), else
  * the time of the offer's last reservation change.
  */
-export function reservationView(offer: Offer, shopperId?: string, nowMs?: number): ReservationView {
-  if (!isReservationOffer(offer)) throw new Error(`invariant: offer ${offer.id} is not a reservation`);
-  const r = offer.reservation;
+export function reservationView(offer: ReservationOffer, shopperId?: string, nowMs?: number): ReservationView {
+  const r = offer.market;
   const atMs = nowMs ?? r.asOfMs;
-  const queueMode = offer.mechanism.mode === 'queue';
+  const queueMode = offer.market.settings.mode === 'queue';
   const heldBookings = r.bookings.size - r.waitingBookings - r.confirmedBookings;
   const view: ReservationView = {
-    mode: offer.mechanism.mode,
+    mode: offer.market.settings.mode,
     capacity: offer.inventory,
     unitsFree: queueMode ? Math.max(0, availableUnits(offer)) : null,
     waiting: queueMode ? r.queue.size : r.waitingBookings,
     served: r.served,
-    headTicket: queueMode ? (r.queue.best(atMs, offer.mechanism.agingMs)?.ticket ?? null) : null,
+    headTicket: queueMode ? (r.queue.best(atMs, offer.market.settings.agingMs)?.ticket ?? null) : null,
     holds: queueMode ? r.turns.size - r.rentedTurns : heldBookings,
     rentals: r.rentedTurns,
     confirmedBookings: r.confirmedBookings,
@@ -113,8 +113,8 @@ export function reservationView(offer: Offer, shopperId?: string, nowMs?: number
 }
 
 function shopperView(offer: ReservationOffer, shopperId: string, nowMs: number): ShopperReservationView {
-  const r = offer.reservation;
-  const agingMs = offer.mechanism.agingMs;
+  const r = offer.market;
+  const agingMs = offer.market.settings.agingMs;
   const you: ShopperReservationView = { shopperId, waiting: null, holds: [], rentals: [], bookings: [] };
   const waiter = r.waitingByShopper.get(shopperId);
   if (waiter) {
@@ -139,6 +139,7 @@ function shopperView(offer: ReservationOffer, shopperId: string, nowMs: number):
     }
     you.bookings.push({
       bookingId: booking.id,
+      ticket: booking.ticket,
       status: booking.status,
       startMs: booking.startMs,
       endMs: booking.endMs,

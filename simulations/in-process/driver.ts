@@ -188,7 +188,7 @@ export function engineCommand(shopper: SimShopper, command: ShopperCommand, nowM
   const owner = { nowMs, shopperId: shopper.id, offerId: command.offerId };
   switch (command.type) {
     case 'quote':
-      return { type: 'quote', nowMs, offerId: command.offerId, asLeader: command.asLeader, ...(command.groupId !== undefined ? { groupId: command.groupId } : {}) };
+      return { type: 'quote', nowMs, offerId: command.offerId, asLeader: command.asLeader, newcomer: shopper.newcomer, ...(command.groupId !== undefined ? { groupId: command.groupId } : {}) };
     case 'match_group':
       return { type: 'match_group', nowMs, ...who, offerId: command.offerId, qty: command.qty };
     case 'open_group':

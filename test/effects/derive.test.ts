@@ -1,6 +1,7 @@
 // Events → effects, without Redis: which effects each money event makes, with which ids and amounts.
 import { describe, expect, it } from 'vitest';
-import { cachedOfferInfo, deriveEffects, UnknownOfferError, type EffectSpec, type OrderEffect, type RefundEffect } from '../../effects/index.ts';
+import { deriveEffects, type EffectSpec, type OrderEffect, type RefundEffect } from '../../effects/index.ts';
+import type { EngineEvent } from '../../engine/index.ts';
 import { Market } from './helpers.ts';
 
 function completedMarket() {
@@ -102,28 +103,22 @@ describe('deriveEffects', () => {
     expect(webhooks[0]!.kind === 'webhook' && webhooks[0]!.payload).toMatchObject({ type: 'offer_closed', merchantId: 'm1', offerId: 'o1', data: { reason: 'merchant' } });
   });
 
-  it('refuses an event whose offer it cannot resolve', () => {
+  it('refuses an event of a type no event catalog knows, naming it, rather than skipping its money', () => {
     const market = completedMarket();
-    const context = { ...market.context('p0'), offerInfo: () => null };
-    const last = market.history[market.history.length - 1]!;
-    expect(() => deriveEffects(last.seq, last.events, context)).toThrow(UnknownOfferError);
+    const stray = { type: 'group_exploded', offerId: 'o1', merchantId: 'm1', currency: 'CNY', atMs: 1 } as unknown as EngineEvent;
+    expect(() => deriveEffects(9, [stray], market.context('p0'))).toThrow(/group_exploded/);
   });
-});
 
-describe('cachedOfferInfo', () => {
-  it('asks the lookup once per offer, keeps at most maxEntries, and never caches a miss', () => {
-    const asked: string[] = [];
-    const lookup = cachedOfferInfo((offerId) => {
-      asked.push(offerId);
-      return offerId === 'missing' ? null : { merchantId: `m-${offerId}`, currency: 'CNY' };
-    }, 2);
-    expect(lookup('o1')).toEqual({ merchantId: 'm-o1', currency: 'CNY' });
-    lookup('o1');
-    lookup('missing');
-    lookup('missing');
-    lookup('o2');
-    lookup('o3');
-    lookup('o1');
-    expect(asked).toEqual(['o1', 'missing', 'missing', 'o2', 'o3', 'o1']);
+  it('takes merchant and currency from the events alone: it never asks the engine', () => {
+    const market = completedMarket();
+    const context = market.context('p0', new Set(['m9']));
+    const moved = market.history.map(({ seq, events }) => ({ seq, events: events.map((event) => ({ ...event, merchantId: 'm9', currency: 'USD' })) }));
+    const effects = moved.flatMap(({ seq, events }) => deriveEffects(seq, events, context));
+    expect(effects.length).toBeGreaterThan(0);
+    for (const effect of effects) {
+      expect(effect.merchantId).toBe('m9');
+      if (effect.kind !== 'webhook') expect(effect.currency).toBe('USD');
+    }
+    expect(effects.filter((effect) => effect.kind === 'webhook').map((effect) => effect.kind === 'webhook' && effect.payload.data.currency)).toEqual(['USD']);
   });
 });

@@ -32,10 +32,6 @@ export class Market {
   context(namespace: string, webhooksFor: ReadonlySet<string> = new Set()): DeriveContext {
     return {
       namespace,
-      offerInfo: (offerId) => {
-        const offer = this.engine.offer(offerId);
-        return offer === null ? null : { merchantId: offer.merchantId, currency: offer.currency };
-      },
       wantsWebhooks: (merchantId) => webhooksFor.has(merchantId),
     };
   }

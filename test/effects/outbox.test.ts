@@ -8,11 +8,13 @@ import {
   EffectWorkers,
   InMemoryWebhookEndpoints,
   OutboxClosedError,
+  OutboxFailedError,
   OutboxFlushTimeoutError,
   SimulatedPaymentProvider,
   type EffectSink,
   type EffectSpec,
 } from '../../effects/index.ts';
+import type { EngineEvent } from '../../engine/index.ts';
 import { RedisServer } from '../../scripts/lib/redis-server.ts';
 import { FAST_POLICY, Market, uniquePrefix, waitForCompletions } from './helpers.ts';
 
@@ -138,9 +140,35 @@ describe('EffectOutbox', () => {
     await outbox.flush(41);
     outbox.record(40, []);
     expect(outbox.stats().repeatedSeqs).toBe(1);
-    outbox.record(42, [{ type: 'offer_paused', offerId: 'o1', atMs: 5 }]);
+    outbox.record(42, [{ type: 'offer_paused', offerId: 'o1', merchantId: 'm1', currency: 'CNY', atMs: 5 }]);
     expect(outbox.flushedThroughSeq()).toBe(42);
     expect(sink.batches).toHaveLength(0);
+  });
+
+  it('fails closed when the effects of a durable command cannot be derived: it stops there, and no flush (so no snapshot) passes that seq', async () => {
+    const sink = new ScriptedSink();
+    const errors: unknown[] = [];
+    const market = new Market();
+    const outbox = new EffectOutbox({ sink, context: market.context('p0'), onError: (error) => errors.push(error) });
+    market.createOffer('o1', 'm1');
+    market.open('o1', 'alice', 'g1');
+    for (const { seq, events } of market.history) outbox.record(seq, events);
+    await outbox.flush();
+    const before = outbox.flushedThroughSeq();
+    const stray = { type: 'group_exploded', offerId: 'o1', merchantId: 'm1', currency: 'CNY', atMs: 5 } as unknown as EngineEvent;
+    const waiting = outbox.flush(before + 1);
+    outbox.record(before + 1, [stray]);
+    // Commands already admitted keep arriving: they stay unrecorded too, so nothing after the failure is taken as done.
+    outbox.record(before + 2, []);
+    expect(outbox.failure).toBeInstanceOf(OutboxFailedError);
+    expect(outbox.failure!.seq).toBe(before + 1);
+    expect(outbox.failure!.message).toContain(`seq ${before + 1}`);
+    expect(outbox.wouldAccept()).toBe(false);
+    expect(outbox.flushedThroughSeq()).toBe(before);
+    expect(outbox.stats()).toMatchObject({ failedSeq: before + 1, deriveErrors: 1, recordedThroughSeq: before });
+    await expect(waiting).rejects.toBeInstanceOf(OutboxFailedError);
+    await expect(outbox.flush(before + 2)).rejects.toBeInstanceOf(OutboxFailedError);
+    expect(errors).toHaveLength(1);
   });
 
   it('refuses a namespace that could break the ids', () => {

@@ -1,6 +1,6 @@
 // Unit tests of Dutch auctions (docs/auctions.md): the descending clock as engine deadlines, and acceptance.
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../../engine/index.ts';
+import { DEFAULT_CONFIG, type EngineEvent } from '../../engine/index.ts';
 import { AuctionMarket, eventOf } from './auction-fixtures.ts';
 
 const CLOCK = { floorPriceMinor: 600, stepMinor: 100, stepIntervalMs: 1_000 };
@@ -59,10 +59,11 @@ describe('accepting', () => {
     market.nowMs = 3_500;
     const { result, events } = market.send({ type: 'accept_price', shopperId: 'alice', offerId: 'a1' });
     expect(result).toMatchObject({ ok: true, auction: { kind: 'dutch', priceMinor: 800, closed: true } });
-    expect(events.map((event) => event.type)).toEqual(['auction_price_dropped', 'auction_price_dropped', 'auction_closed', 'offer_closed']);
+    expect(events.map((event) => event.type)).toEqual(['auction_price_dropped', 'auction_price_dropped', 'auction_closed', 'offer_closed', 'stock_changed']);
     expect(eventOf(events, 'auction_closed')).toMatchObject({ reason: 'accepted', clearingPriceMinor: 800, winners: [{ shopperId: 'alice', bidderNo: null, paidMinor: 800 }] });
     market.refused({ type: 'accept_price', shopperId: 'bob', offerId: 'a1' }, 'auction_closed');
-    expect(market.engine.nextDeadlineMs()).toBeNull();
+    // No clock step any more: only the closed offer's retirement from memory is due.
+    expect(market.engine.nextDeadlineMs()).toBe(market.nowMs + DEFAULT_CONFIG.closedOfferRetentionMs);
   });
 
   it('refuses an acceptance above the shopper exposure', () => {

@@ -108,7 +108,7 @@ describe('buy-now', () => {
     market.nowMs = 5_000;
     const { result, events } = market.send({ type: 'buy_now', shopperId: 'alice', offerId: 'a1' });
     expect(result).toMatchObject({ ok: true, auction: { priceMinor: 20_000, closed: true } });
-    expect(events.map((event) => event.type)).toEqual(['auction_closed', 'offer_closed']);
+    expect(events.map((event) => event.type)).toEqual(['auction_closed', 'offer_closed', 'stock_changed']);
     expect(eventOf(events, 'auction_closed')).toMatchObject({
       reason: 'buy_now',
       clearingPriceMinor: 20_000,
@@ -181,7 +181,7 @@ describe('the close', () => {
     market.bid('alice', 3_000);
     market.bid('bob', 2_000);
     const events = market.tickAt(END_MS);
-    expect(events.map((event) => event.type)).toEqual(['auction_closed', 'offer_closed']);
+    expect(events.map((event) => event.type)).toEqual(['auction_closed', 'offer_closed', 'stock_changed']);
     expect(eventOf(events, 'auction_closed')).toMatchObject({
       kind: 'english',
       reason: 'ended',
@@ -206,7 +206,7 @@ describe('the close', () => {
     const before = market.engine.snapshot();
     const { result, events } = market.send({ type: 'place_bid', shopperId: 'carol', offerId: 'a1', maxBidMinor: 9_000 });
     expect(result.ok ? 'accepted' : result.code).toBe('auction_closed');
-    expect(events.map((event) => event.type)).toEqual(['auction_closed', 'offer_closed']);
+    expect(events.map((event) => event.type)).toEqual(['auction_closed', 'offer_closed', 'stock_changed']);
     expect(eventOf(events, 'auction_closed').winners[0]).toMatchObject({ shopperId: 'bob', unitPriceMinor: 2_100 });
     expect(before.offers[0]?.status).toBe('active');
   });

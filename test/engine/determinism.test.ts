@@ -73,7 +73,7 @@ const timeless: fc.Arbitrary<Timeless> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ type: fc.constant('join_group' as const), shopperId: shopper, newcomer: fc.boolean(), groupId: group, qty }) },
   { weight: 5, arbitrary: fc.record({ type: fc.constant('match_group' as const), shopperId: shopper, newcomer: fc.boolean(), offerId: offer, groupId: fc.option(group, { nil: undefined }), qty }) },
   { weight: 2, arbitrary: fc.record({ type: fc.constant('leave_group' as const), shopperId: shopper, groupId: group }) },
-  { weight: 1, arbitrary: fc.record({ type: fc.constant('quote' as const), offerId: offer, groupId: fc.option(group, { nil: undefined }), asLeader: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('quote' as const), offerId: offer, groupId: fc.option(group, { nil: undefined }), asLeader: fc.boolean(), newcomer: fc.boolean() }) },
   { weight: 1, arbitrary: fc.constant({ type: 'tick' as const }) },
 );
 
@@ -84,6 +84,9 @@ const config: fc.Arbitrary<EngineConfig> = fc.oneof(
   fc.constant(DEFAULT_CONFIG),
   fc.record({
     maxOffers: fc.constant(5),
+    maxOffersPerMerchant: fc.constantFrom(2, 5),
+    closedOfferRetentionMs: fc.integer({ min: 100, max: 2_000 }),
+    retiredOffersRetained: fc.integer({ min: 1, max: 3 }),
     maxLiveGroupsPerOffer: fc.integer({ min: 1, max: 3 }),
     settledGroupsRetained: fc.integer({ min: 1, max: 3 }),
     idempotencyKeysMax: fc.integer({ min: 1, max: 3 }),

@@ -243,6 +243,10 @@ const config: fc.Arbitrary<EngineConfig> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({
       maxOffers: fc.integer({ min: 2, max: 4 }),
+      // Quotas and retirement are outside the reference model: out of reach here (determinism.test.ts reaches them).
+      maxOffersPerMerchant: fc.constant(DEFAULT_CONFIG.maxOffersPerMerchant),
+      closedOfferRetentionMs: fc.constant(DEFAULT_CONFIG.closedOfferRetentionMs),
+      retiredOffersRetained: fc.constant(DEFAULT_CONFIG.retiredOffersRetained),
       maxLiveGroupsPerOffer: fc.integer({ min: 1, max: 3 }),
       settledGroupsRetained: fc.integer({ min: 1, max: 4 }),
       idempotencyKeysMax: fc.integer({ min: 1, max: 4 }),
@@ -522,7 +526,7 @@ class Run {
         return [{ engine: { ...base, groupId: ids.engineId }, ref: { ...base, groupId: ids.refId } }];
       }
       case 'quote': {
-        const base = { type: 'quote' as const, nowMs, ...key, offerId: this.offerFor(a.offer), asLeader: a.asLeader };
+        const base = { type: 'quote' as const, nowMs, ...key, offerId: this.offerFor(a.offer), asLeader: a.asLeader, newcomer: false };
         if (a.group === undefined) return same(base);
         const ids = this.resolve(a.group);
         return [{ engine: { ...base, groupId: ids.engineId }, ref: { ...base, groupId: ids.refId } }];

@@ -14,7 +14,7 @@ describe('opening and joining', () => {
     market.createOffer({ mechanism: { tiers: TIERS } });
     const { result, events } = market.send({ type: 'open_group', shopperId: 'alice', offerId: 'o1', groupId: 'g1', qty: 2 });
     expect(result).toMatchObject({ ok: true, groupId: 'g1', opened: true, chargedMinor: 16_000 });
-    expect(events.map((event) => event.type)).toEqual(['group_opened', 'group_joined']);
+    expect(events.map((event) => event.type)).toEqual(['group_opened', 'group_joined', 'stock_changed']);
     expect(eventOf(events, 'group_opened')).toMatchObject({ leaderId: 'alice', deadlineMs: 61_000, minSize: 3 });
     expect(market.engine.offer('o1')).toMatchObject({ heldUnits: 2, availableUnits: 98 });
   });
@@ -34,7 +34,7 @@ describe('opening and joining', () => {
     market.createOffer({ mechanism: { minSize: 2, maxSize: 3 } });
     const groupId = market.open('alice');
     const formed = market.send({ type: 'join_group', shopperId: 'bob', groupId }).events;
-    expect(formed.map((event) => event.type)).toEqual(['group_joined', 'group_formed']);
+    expect(formed.map((event) => event.type)).toEqual(['group_joined', 'group_formed', 'stock_changed']);
     expect(market.engine.group(groupId)?.status).toBe('formed');
     const full = market.send({ type: 'join_group', shopperId: 'carol', groupId }).events;
     expect(eventOf(full, 'group_completed')).toMatchObject({ reason: 'full', size: 3, autoFilledSeats: 0 });
@@ -226,7 +226,8 @@ describe('deadlines', () => {
     const groupId = market.open('a');
     expect(market.engine.group(groupId)?.deadlineMs).toBe(30_000);
     const events = market.tickAt(30_000);
-    expect(events.map((event) => event.type)).toEqual(['group_failed', 'offer_closed']);
+    // The group settles first, at its own deadline (a step of its own, ending with the stock it released), then the offer ends.
+    expect(events.map((event) => event.type)).toEqual(['group_failed', 'stock_changed', 'offer_closed']);
     expect(eventOf(events, 'offer_closed').reason).toBe('ended');
     market.refused({ type: 'open_group', shopperId: 'b', offerId: 'o1' }, 'offer_ended');
   });

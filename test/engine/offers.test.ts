@@ -1,6 +1,6 @@
 // Unit tests of merchant commands on offers and of input validation at the engine's edge.
 import { describe, expect, it } from 'vitest';
-import { REJECTION_CODES } from '../../engine/index.ts';
+import { DEFAULT_CONFIG, REJECTION_CODES } from '../../engine/index.ts';
 import { eventOf, Market } from './fixtures.ts';
 
 describe('creating offers', () => {
@@ -83,7 +83,7 @@ describe('editing offers', () => {
     market.ok({ type: 'edit_offer', merchantId: 'm1', offerId: 'o1', patch: { endMs: 61_000 } });
     expect(market.engine.nextDeadlineMs()).toBe(61_000);
     const events = market.tickAt(61_000);
-    expect(events.map((event) => event.type)).toEqual(['group_failed', 'offer_closed']);
+    expect(events.map((event) => event.type)).toEqual(['group_failed', 'stock_changed', 'offer_closed']);
     expect(market.tickAt(500_000)).toEqual([]); // the old end is stale and does nothing
   });
 
@@ -129,10 +129,11 @@ describe('pausing and closing', () => {
     market.join('b', formed);
     const open = market.open('c');
     const { events } = market.send({ type: 'close_offer', merchantId: 'm1', offerId: 'o1' });
-    expect(events.map((event) => event.type)).toEqual(['group_completed', 'group_failed', 'offer_closed']);
+    expect(events.map((event) => event.type)).toEqual(['group_completed', 'group_failed', 'offer_closed', 'stock_changed']);
     expect(eventOf(events, 'group_completed')).toMatchObject({ groupId: formed, reason: 'offer_closed' });
     expect(eventOf(events, 'group_failed')).toMatchObject({ groupId: open, reason: 'offer_closed' });
-    expect(market.engine.nextDeadlineMs()).toBeNull();
+    // Nothing of the offer is due any more but its retirement from memory.
+    expect(market.engine.nextDeadlineMs()).toBe(market.nowMs + DEFAULT_CONFIG.closedOfferRetentionMs);
   });
 });
 

@@ -75,7 +75,7 @@ describe('rule sets on offers', () => {
     const market = new Market();
     market.createOffer({ mechanism: { tiers: [{ minSize: 3, priceMinor: 8_000 }] } });
     const { events } = market.send({ type: 'edit_offer', merchantId: MERCHANT, offerId: 'o1', patch: { tiers: [{ minSize: 3, priceMinor: 7_000 }] } });
-    expect(eventOf(events, 'rule_set_activated')).toEqual({ type: 'rule_set_activated', offerId: 'o1', version: 2, atMs: 1_000 });
+    expect(eventOf(events, 'rule_set_activated')).toEqual({ type: 'rule_set_activated', offerId: 'o1', merchantId: 'm1', currency: 'CNY', version: 2, atMs: 1_000 });
     expect(market.engine.ruleSetHistory('o1').map((entry) => entry.source)).toEqual(['group_settings', 'group_settings']);
     // A base price edit needs no new version: the base is not part of the rule set.
     const edited = market.send({ type: 'edit_offer', merchantId: MERCHANT, offerId: 'o1', patch: { basePriceMinor: 9_000 } });
@@ -98,7 +98,7 @@ describe('set_rule_set', () => {
     market.nowMs = 5_000;
     const { result, events } = setRuleSet(market, ruleSet(2, [TIERS(9_000, 8_000)]));
     expect(result).toMatchObject({ ok: true, offerId: 'o1', ruleSetVersion: 2, effectiveAtMs: 5_000 });
-    expect(eventOf(events, 'rule_set_activated')).toEqual({ type: 'rule_set_activated', offerId: 'o1', version: 2, atMs: 5_000 });
+    expect(eventOf(events, 'rule_set_activated')).toEqual({ type: 'rule_set_activated', offerId: 'o1', merchantId: 'm1', currency: 'CNY', version: 2, atMs: 5_000 });
     const changed = eventOf(events, 'price_changed');
     expect(changed).toMatchObject({ offerId: 'o1', priceMinor: 9_000, previousPriceMinor: 10_000, ruleSetVersion: 2, atMs: 5_000 });
     expect(sumOf(changed.explanation)).toBe(9_000);
@@ -130,7 +130,7 @@ describe('set_rule_set', () => {
     market.refused({ type: 'set_rule_set', merchantId: MERCHANT, offerId: 'o1', ruleSet: ruleSet(2, []), effectiveAtMs: 8_000 }, 'invalid_settings');
     expect(setRuleSet(market, ruleSet(3, [TIERS(9_500, 8_000)]), { effectiveAtMs: 7_000 }).result.ok).toBe(true);
     const late = market.tickAt(9_000);
-    expect(eventOf(late, 'rule_set_activated')).toEqual({ type: 'rule_set_activated', offerId: 'o1', version: 3, atMs: 7_000 });
+    expect(eventOf(late, 'rule_set_activated')).toEqual({ type: 'rule_set_activated', offerId: 'o1', merchantId: 'm1', currency: 'CNY', version: 3, atMs: 7_000 });
     expect(eventOf(late, 'price_changed')).toMatchObject({ priceMinor: 9_500, atMs: 7_000, ruleSetVersion: 3 });
     expect(market.engine.ruleSetHistory('o1').map((entry) => [entry.version, entry.activeFromMs])).toEqual([[1, 1_000], [3, 7_000]]);
     expect(market.engine.offer('o1')?.pendingRuleSet).toBeNull();
@@ -281,7 +281,7 @@ describe('determinism with rule sets', () => {
     const commands = script();
     const straight = run(commands, null);
     expect(eventsOf(straight.events, 'price_changed').length).toBeGreaterThan(2);
-    expect(eventsOf(straight.events, 'rule_set_activated')).toEqual([{ type: 'rule_set_activated', offerId: 'o1', version: 2, atMs: 400_000 }]);
+    expect(eventsOf(straight.events, 'rule_set_activated')).toEqual([{ type: 'rule_set_activated', offerId: 'o1', merchantId: 'm1', currency: 'CNY', version: 2, atMs: 400_000 }]);
     for (const cut of [1, 2, 40, 90]) expect(run(commands, cut)).toEqual(straight);
   });
 });

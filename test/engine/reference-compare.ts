@@ -43,6 +43,7 @@ export function traceOf(events: readonly EngineEvent[], toRef: ToRef): TraceReco
       case 'offer_created':
       case 'offer_paused':
       case 'offer_resumed':
+      case 'offer_retired':
         trace.push({ type: event.type, offerId: event.offerId, atMs: event.atMs });
         break;
       case 'offer_closed':
@@ -101,7 +102,7 @@ export function engineProjection(snapshot: EngineSnapshot, toRef: ToRef): Projec
       endMs: offer.endMs,
       unitsByShopper: [...offer.unitsByShopper].sort(byString(([shopperId]) => shopperId)),
     })),
-    liveGroups: snapshot.groups.map((group) => ({
+    liveGroups: snapshot.mechanisms.group.groups.map((group) => ({
       groupId: toRef(group.id),
       offerId: group.offerId,
       status: group.status,
@@ -109,7 +110,7 @@ export function engineProjection(snapshot: EngineSnapshot, toRef: ToRef): Projec
       deadlineMs: group.deadlineMs,
       members: group.members.map((m) => ({ shopperId: m.shopperId, qty: m.qty, quotedUnitPriceMinor: m.quotedUnitPriceMinor, chargedMinor: m.chargedMinor })),
     })),
-    settledGroups: snapshot.settledGroups.map((settled) => ({
+    settledGroups: snapshot.mechanisms.group.settled.map((settled) => ({
       groupId: toRef(settled.id),
       offerId: settled.offerId,
       status: settled.status,

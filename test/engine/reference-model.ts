@@ -32,6 +32,7 @@ export type TraceRecord =
   | { type: 'offer_created'; offerId: string; atMs: number }
   | { type: 'offer_paused'; offerId: string; atMs: number }
   | { type: 'offer_resumed'; offerId: string; atMs: number }
+  | { type: 'offer_retired'; offerId: string; atMs: number }
   | { type: 'offer_closed'; offerId: string; reason: 'merchant' | 'ended'; atMs: number }
   | { type: 'price_changed'; offerId: string; priceMinor: number; previousPriceMinor: number; atMs: number }
   | { type: 'group_opened'; groupId: string; leaderId: string; deadlineMs: number; atMs: number }
@@ -108,6 +109,8 @@ interface Offer {
   status: 'active' | 'paused' | 'closed';
   /** Why a closed offer closed: its end time came, or its merchant closed it. */
   closedBy: 'ended' | 'merchant' | null;
+  /** When it closed (its retirement counts from then); null while open. */
+  closedAtMs: number | null;
   inventory: number;
   basePriceMinor: number;
   perShopperLimit: number | null;
@@ -195,17 +198,24 @@ export class ReferenceMarket {
   private readonly groups: Group[] = [];
   private readonly purchases: Purchase[] = [];
   private remembered: Remembered[] = [];
+  /** Ids of offers retired from memory, oldest first (bounded like the engine's); an id stays taken while listed. */
+  private retired: string[] = [];
   private trace: TraceRecord[] = [];
 
   constructor(private readonly config: EngineConfig) {}
 
   // ---- time -------------------------------------------------------------------------------------------------
 
-  /** The earliest moment something is due: a live group's deadline, an unclosed offer's end or a waiting price event. */
+  /**
+   * The earliest moment something is due: a live group's deadline, an unclosed offer's end, a waiting price event, or
+   * a closed offer's retirement from memory (its retention after the close; the runs never reach it).
+   */
   nextDeadlineMs(): number | null {
     let next: number | null = null;
     for (const group of this.groups) if (isLive(group) && (next === null || group.deadlineMs < next)) next = group.deadlineMs;
     for (const offer of this.offers) {
+      const retireAtMs = offer.closedAtMs === null ? null : offer.closedAtMs + this.config.closedOfferRetentionMs;
+      if (retireAtMs !== null && (next === null || retireAtMs < next)) next = retireAtMs;
       if (offer.status !== 'closed' && offer.endMs !== null && (next === null || offer.endMs < next)) next = offer.endMs;
       if (offer.status !== 'closed' && offer.publishAtMs !== null && (next === null || offer.publishAtMs < next)) next = offer.publishAtMs;
     }
@@ -226,6 +236,10 @@ export class ReferenceMarket {
         ...this.offers
           .filter((offer) => offer.status !== 'closed' && offer.endMs !== null && offer.endMs <= nowMs)
           .map((offer) => ({ atMs: offer.endMs!, rank: 1, created: offer.created, settle: () => this.closeOffer(offer, 'ended', offer.endMs!) })),
+        // A closed offer leaves memory once its retention has passed (a group-buy keeps nothing after its close).
+        ...this.offers
+          .filter((offer) => offer.closedAtMs !== null && offer.closedAtMs + this.config.closedOfferRetentionMs <= nowMs)
+          .map((offer) => ({ atMs: offer.closedAtMs! + this.config.closedOfferRetentionMs, rank: 4, created: offer.created, settle: () => this.retireOffer(offer) })),
         // A waiting price event: prices move after everything else due at the same instant.
         ...this.offers
           .filter((offer) => offer.status !== 'closed' && offer.publishAtMs !== null && offer.publishAtMs <= nowMs)
@@ -287,7 +301,20 @@ export class ReferenceMarket {
     return this.unitPrice(offer, Math.max(sizeAfterJoin, minSize), isLeader);
   }
 
+  private retireOffer(offer: Offer): void {
+    const atMs = offer.closedAtMs! + this.config.closedOfferRetentionMs;
+    this.offers.splice(this.offers.indexOf(offer), 1);
+    this.retired.push(offer.id);
+    while (this.retired.length > this.config.retiredOffersRetained) this.retired.shift();
+    this.trace.push({ type: 'offer_retired', offerId: offer.id, atMs });
+  }
+
   // ---- lookups ----------------------------------------------------------------------------------------------
+
+  /** A command names an offer not in memory: retired (its id remembered), or never listed. */
+  private missing(offerId: string): RefResult {
+    return no(this.retired.includes(offerId) ? 'offer_retired' : 'unknown_offer');
+  }
 
   private offerById(id: string): Offer | undefined {
     return this.offers.find((offer) => offer.id === id);
@@ -415,7 +442,7 @@ export class ReferenceMarket {
 
   private createOffer(cmd: CommandOf<'create_offer'>, nowMs: number): RefResult {
     if (cmd.offerId === undefined) throw new Error('the reference model needs caller-chosen offer ids');
-    if (this.offerById(cmd.offerId)) return no('offer_exists');
+    if (this.offerById(cmd.offerId) || this.retired.includes(cmd.offerId)) return no('offer_exists');
     if (this.offers.length >= this.config.maxOffers) return no('capacity_exceeded');
     const m = cmd.mechanism;
     if (m.type !== 'group') throw new Error('the reference model covers group-buys only');
@@ -430,6 +457,7 @@ export class ReferenceMarket {
       created: ++this.created,
       status: 'active',
       closedBy: null,
+      closedAtMs: null,
       inventory: cmd.inventory,
       basePriceMinor: cmd.basePriceMinor,
       perShopperLimit: cmd.perShopperLimit ?? null,
@@ -458,7 +486,7 @@ export class ReferenceMarket {
   /** Unknown offer, then ownership, then a closed offer: what every merchant command checks first. */
   private ownedOpenOffer(merchantId: string, offerId: string): Offer | RefResult {
     const offer = this.offerById(offerId);
-    if (!offer) return no('unknown_offer');
+    if (!offer) return this.missing(offerId);
     if (offer.merchantId !== merchantId) return no('not_owner');
     if (offer.status === 'closed') return no('offer_closed');
     return offer;
@@ -512,6 +540,7 @@ export class ReferenceMarket {
     }
     offer.status = 'closed';
     offer.closedBy = reason;
+    offer.closedAtMs = atMs;
     this.trace.push({ type: 'offer_closed', offerId: offer.id, reason, atMs });
   }
 
@@ -557,7 +586,7 @@ export class ReferenceMarket {
 
   private openGroup(cmd: CommandOf<'open_group'>, nowMs: number): RefResult {
     const offer = this.offerById(cmd.offerId);
-    if (!offer) return no('unknown_offer');
+    if (!offer) return this.missing(cmd.offerId);
     const problem = this.offerStateProblem(offer, nowMs) ?? this.seatProblem(offer, cmd.shopperId, cmd.qty) ?? this.openingProblem(offer, cmd.groupId);
     if (problem) return problem;
     return this.open(offer, cmd.shopperId, cmd.qty, cmd.groupId, nowMs);
@@ -625,7 +654,7 @@ export class ReferenceMarket {
 
   private matchGroup(cmd: CommandOf<'match_group'>, nowMs: number): RefResult {
     const offer = this.offerById(cmd.offerId);
-    if (!offer) return no('unknown_offer');
+    if (!offer) return this.missing(cmd.offerId);
     const problem = this.offerStateProblem(offer, nowMs) ?? this.seatProblem(offer, cmd.shopperId, cmd.qty);
     if (problem) return problem;
 
@@ -679,7 +708,7 @@ export class ReferenceMarket {
 
   private quote(cmd: CommandOf<'quote'>, _nowMs: number): RefResult {
     const offer = this.offerById(cmd.offerId);
-    if (!offer) return no('unknown_offer');
+    if (!offer) return this.missing(cmd.offerId);
     if (cmd.groupId === undefined) {
       return { ok: true, offerId: offer.id, unitPriceMinor: this.quoteAtJoin(offer, 1, offer.settings.minSize, cmd.asLeader), availableUnits: this.available(offer) };
     }

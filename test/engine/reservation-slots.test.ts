@@ -14,7 +14,7 @@ describe('booking', () => {
     const { result, events } = market.send({ type: 'book_slot', offerId: 'o1', shopperId: 'alice', startMs: T0, endMs: T0 + HOUR });
     expect(result).toMatchObject({ ok: true, reservation: { bookingId: 'o1~b1', status: 'held', holdId: 'o1~b1', unit: 0, expiresAtMs: 1_000 + HOLD_MS } });
     expect(events).toEqual([
-      { type: 'hold_offered', offerId: 'o1', holdId: 'o1~b1', shopperId: 'alice', expiresAtMs: 31_000, slot: { unit: 0, startMs: T0, endMs: T0 + HOUR }, atMs: 1_000 },
+      { type: 'hold_offered', offerId: 'o1', merchantId: 'm1', currency: 'CNY', holdId: 'o1~b1', shopperId: 'alice', expiresAtMs: 31_000, slot: { unit: 0, startMs: T0, endMs: T0 + HOUR }, atMs: 1_000 },
     ]);
     expect(market.engine.offer('o1')).toMatchObject({ heldUnits: 0 });
     expect(market.engine.reservation('o1')).toMatchObject({ mode: 'slots', holds: 1, unitsFree: null });
@@ -30,12 +30,12 @@ describe('booking', () => {
     expect(result).toMatchObject({ ok: true, chargedMinor: 1_000, reservation: { bookingId, status: 'confirmed', unit: 0, depositMinor: 2_000 } });
     expect(events).toEqual([
       {
-        type: 'booking_confirmed', offerId: 'o1', bookingId, shopperId: 'alice', unit: 0, startMs: T0, endMs: T0 + HOUR,
+        type: 'booking_confirmed', offerId: 'o1', merchantId: 'm1', currency: 'CNY', bookingId, shopperId: 'alice', unit: 0, startMs: T0, endMs: T0 + HOUR,
         unitPriceMinor: 1_000, chargedMinor: 1_000, depositMinor: 2_000, ruleSetVersion: 1, atMs: 1_000,
       },
     ]);
     expect(market.you('alice').bookings).toEqual([
-      { bookingId, status: 'confirmed', startMs: T0, endMs: T0 + HOUR, unit: 0, expiresAtMs: null, position: null, chargedMinor: 1_000, depositMinor: 2_000 },
+      { bookingId, ticket: 1, status: 'confirmed', startMs: T0, endMs: T0 + HOUR, unit: 0, expiresAtMs: null, position: null, chargedMinor: 1_000, depositMinor: 2_000 },
     ]);
   });
 
@@ -97,7 +97,7 @@ describe('holds on slots', () => {
     expect(waiting.reservation).toMatchObject({ status: 'waiting', ticket: 2, position: 0 });
     const events = market.tickAt(40_000);
     expect(types(events)).toEqual(['hold_expired', 'hold_offered']);
-    expect(eventOf(events, 'hold_expired')).toEqual({ type: 'hold_expired', offerId: 'o1', holdId: held, shopperId: 'alice', atMs: 31_000 });
+    expect(eventOf(events, 'hold_expired')).toEqual({ type: 'hold_expired', offerId: 'o1', merchantId: 'm1', currency: 'CNY', holdId: held, shopperId: 'alice', atMs: 31_000 });
     expect(eventOf(events, 'hold_offered')).toMatchObject({ holdId: waiting.reservation!.bookingId, shopperId: 'bob', atMs: 31_000, expiresAtMs: 61_000, slot: { unit: 0 } });
     market.refused({ type: 'confirm_hold', offerId: 'o1', shopperId: 'alice', holdId: held }, 'hold_expired');
     market.refused({ type: 'cancel_booking', offerId: 'o1', shopperId: 'alice', bookingId: held }, 'unknown_booking');
@@ -143,7 +143,7 @@ describe('waitlists', () => {
     market.refused({ type: 'book_slot', offerId: 'o1', shopperId: 'bob', startMs: T0, endMs: T0 + HOUR, waitlist: false }, 'slot_unavailable');
     const { result, events } = market.send({ type: 'book_slot', offerId: 'o1', shopperId: 'bob', startMs: T0, endMs: T0 + HOUR });
     expect(result).toMatchObject({ ok: true, reservation: { status: 'waiting', position: 0 } });
-    expect(events).toEqual([{ type: 'booking_waitlisted', offerId: 'o1', bookingId: 'o1~b2', shopperId: 'bob', startMs: T0, endMs: T0 + HOUR, ticket: 2, waiting: 1, atMs: 1_000 }]);
+    expect(events).toEqual([{ type: 'booking_waitlisted', offerId: 'o1', merchantId: 'm1', currency: 'CNY', bookingId: 'o1~b2', shopperId: 'bob', startMs: T0, endMs: T0 + HOUR, ticket: 2, waiting: 1, atMs: 1_000 }]);
     market.refused({ type: 'book_slot', offerId: 'o1', shopperId: 'bob', startMs: T0, endMs: T0 + HOUR }, 'already_queued');
     market.book('carol', T0, T0 + HOUR);
     market.refused({ type: 'book_slot', offerId: 'o1', shopperId: 'dave', startMs: T0, endMs: T0 + HOUR }, 'queue_full');
@@ -178,7 +178,7 @@ describe('waitlists', () => {
     market.book('alice', T0, T0 + HOUR);
     const waiting = market.book('bob', T0, T0 + HOUR).reservation!.bookingId!;
     const { events } = market.send({ type: 'cancel_booking', offerId: 'o1', shopperId: 'bob', bookingId: waiting });
-    expect(events).toEqual([{ type: 'waitlist_left', offerId: 'o1', bookingId: waiting, shopperId: 'bob', startMs: T0, endMs: T0 + HOUR, waiting: 0, atMs: 1_000 }]);
+    expect(events).toEqual([{ type: 'waitlist_left', offerId: 'o1', merchantId: 'm1', currency: 'CNY', bookingId: waiting, shopperId: 'bob', startMs: T0, endMs: T0 + HOUR, waiting: 0, atMs: 1_000 }]);
     expect(market.engine.reservation('o1')).toMatchObject({ waiting: 0, waitlistedSlots: 0 });
   });
 
@@ -198,7 +198,9 @@ describe('waitlists', () => {
     market.bookConfirmed('alice', 5_000, 50_000);
     for (let i = 0; i < 20; i++) market.book(`s${i}`, 5_000, 50_000);
     const events = market.tickAt(5_000);
-    expect(events).toEqual([{ type: 'waitlist_closed', offerId: 'o1', startMs: 5_000, endMs: 50_000, dropped: 20, reason: 'slot_started', atMs: 5_000 }]);
+    // One event, however long the line: it names each booking dropped (privately: each shopper hears only of its own).
+    const droppedBookings = Array.from({ length: 20 }, (_, i) => ({ shopperId: `s${i}`, bookingId: `o1~b${i + 2}` }));
+    expect(events).toEqual([{ type: 'waitlist_closed', offerId: 'o1', merchantId: 'm1', currency: 'CNY', startMs: 5_000, endMs: 50_000, dropped: 20, droppedBookings, reason: 'slot_started', atMs: 5_000 }]);
     market.refused({ type: 'cancel_booking', offerId: 'o1', shopperId: 's3', bookingId: 'o1~b5' }, 'unknown_booking');
   });
 
@@ -218,7 +220,7 @@ describe('confirmed bookings over time', () => {
     const bookingId = market.bookConfirmed('alice', 2_000, 10_000);
     expect(market.engine.nextDeadlineMs()).toBe(15_000);
     const events = market.tickAt(20_000);
-    expect(events).toEqual([{ type: 'booking_completed', offerId: 'o1', bookingId, shopperId: 'alice', depositReleasedMinor: 700, atMs: 15_000 }]);
+    expect(events).toEqual([{ type: 'booking_completed', offerId: 'o1', merchantId: 'm1', currency: 'CNY', bookingId, shopperId: 'alice', depositReleasedMinor: 700, atMs: 15_000 }]);
     expect(market.engine.reservation('o1')).toMatchObject({ confirmedBookings: 0 });
     expect(market.you('alice').bookings).toEqual([]);
   });
@@ -231,7 +233,7 @@ describe('confirmed bookings over time', () => {
     expect(market.act({ type: 'cancel_booking', shopperId: 'alice', bookingId: early })).toMatchObject({ refundMinor: 1_000, reservation: { depositReleasedMinor: 100 } });
     market.nowMs = 10_000;
     const { events } = market.send({ type: 'cancel_booking', offerId: 'o1', shopperId: 'bob', bookingId: late });
-    expect(events).toEqual([{ type: 'booking_cancelled', offerId: 'o1', bookingId: late, shopperId: 'bob', refundMinor: 0, depositReleasedMinor: 100, atMs: 10_000 }]);
+    expect(events).toEqual([{ type: 'booking_cancelled', offerId: 'o1', merchantId: 'm1', currency: 'CNY', bookingId: late, shopperId: 'bob', refundMinor: 0, depositReleasedMinor: 100, atMs: 10_000 }]);
   });
 
   it('bounds the live bookings of a unit', () => {
@@ -257,7 +259,7 @@ describe('the offer around the slots', () => {
     market.refused({ type: 'book_slot', offerId: 'o1', shopperId: 'eve', startMs: 3 * HOUR, endMs: 4 * HOUR }, 'offer_closed');
     expect(types(market.send({ type: 'cancel_booking', offerId: 'o1', shopperId: 'bob', bookingId: cancelled }).events)).toEqual(['booking_cancelled']);
     expect(market.engine.nextDeadlineMs()).toBe(T0 + HOUR);
-    expect(market.tickAt(T0 + HOUR)).toEqual([{ type: 'booking_completed', offerId: 'o1', bookingId: stays, shopperId: 'alice', depositReleasedMinor: 50, atMs: T0 + HOUR }]);
+    expect(market.tickAt(T0 + HOUR)).toEqual([{ type: 'booking_completed', offerId: 'o1', merchantId: 'm1', currency: 'CNY', bookingId: stays, shopperId: 'alice', depositReleasedMinor: 50, atMs: T0 + HOUR }]);
   });
 
   it('refuses bookings while paused, and keeps confirmations and cancellations going', () => {

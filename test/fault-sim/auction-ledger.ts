@@ -41,9 +41,10 @@ export class AuctionLedger {
   /** The engine's auctions are closed exactly when their close was announced. */
   checkState(snapshot: EngineSnapshot): void {
     for (const offer of snapshot.offers) {
-      if (offer.auction === null) continue;
+      const auction = offer.market;
+      if (auction.type !== 'auction') continue;
       const announced = this.closed.has(offer.id);
-      expectTrue('money: an auction is closed exactly when its close was announced', (offer.auction.status === 'closed') === announced, () => `${offer.id} is ${offer.auction!.status}, its close was ${announced ? '' : 'not '}announced`);
+      expectTrue('money: an auction is closed exactly when its close was announced', (auction.status === 'closed') === announced, () => `${offer.id} is ${auction.status}, its close was ${announced ? '' : 'not '}announced`);
     }
   }
 

@@ -46,6 +46,10 @@ const FAMILY_WEIGHTS: Readonly<Record<string, number>> = { group: 4, auction: 3,
 function tightConfig(rng: Prng): EngineConfig {
   return {
     maxOffers: rng.int(2, 8),
+    // Quotas and retirement are not in the reference models: out of reach here, tested on their own.
+    maxOffersPerMerchant: DEFAULT_CONFIG.maxOffersPerMerchant,
+    closedOfferRetentionMs: DEFAULT_CONFIG.closedOfferRetentionMs,
+    retiredOffersRetained: DEFAULT_CONFIG.retiredOffersRetained,
     maxLiveGroupsPerOffer: rng.int(1, 3),
     settledGroupsRetained: rng.int(1, 4),
     idempotencyKeysMax: rng.int(1, 6),

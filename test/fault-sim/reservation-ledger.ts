@@ -70,8 +70,8 @@ export class ReservationLedger {
     const holds: string[] = [];
     const deposits: [string, number][] = [];
     for (const offer of snapshot.offers) {
-      const r = offer.reservation;
-      if (r === null) continue;
+      const r = offer.market;
+      if (r.type !== 'reservation') continue;
       for (const turn of r.turns) {
         if (turn.status === 'held') holds.push(turn.id);
         else deposits.push([turn.id, turn.depositMinor]);

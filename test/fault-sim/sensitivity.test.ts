@@ -46,7 +46,8 @@ describe('the simulator catches planted bugs', () => {
     await expectCaught(
       {
         create: (config: EngineConfig) => new Engine(config),
-        restore: (snapshot: EngineSnapshot) => Engine.restore({ ...snapshot, settledGroups: snapshot.settledGroups.slice(1) }),
+        restore: (snapshot: EngineSnapshot) =>
+          Engine.restore({ ...snapshot, mechanisms: { ...snapshot.mechanisms, group: { ...snapshot.mechanisms.group, settled: snapshot.mechanisms.group.settled.slice(1) } } }),
       },
       /restored snapshot hash|restored state hash equals the live engine/,
     );
@@ -96,7 +97,8 @@ describe('the simulator catches planted auction and reservation bugs', () => {
           const applied = inner.apply(cmd);
           const sealed = applied.events.filter((event): event is ClosedEvent => event.type === 'auction_closed' && event.kind !== 'english' && event.kind !== 'dutch' && event.winners.length > 0);
           for (const event of sealed) {
-            const bids = inner.snapshot().offers.find((offer) => offer.id === event.offerId)!.auction!.bids;
+            const market = inner.snapshot().offers.find((offer) => offer.id === event.offerId)!.market;
+            const bids = market.type === 'auction' ? market.bids : [];
             for (const winner of event.winners) {
               winner.unitPriceMinor = bids.find((bid) => bid.shopperId === winner.shopperId)!.amountMinor;
               winner.paidMinor = winner.unitPriceMinor * winner.qty;
@@ -114,7 +116,10 @@ describe('the simulator catches planted auction and reservation bugs', () => {
   it('a restore that drops the last bid of an open auction', async () => {
     const dropLastBid = (snapshot: EngineSnapshot): EngineSnapshot => ({
       ...snapshot,
-      offers: snapshot.offers.map((offer) => (offer.auction?.status === 'open' && offer.auction.bids.length > 0 ? { ...offer, auction: { ...offer.auction, bids: offer.auction.bids.slice(0, -1) } } : offer)),
+      offers: snapshot.offers.map((offer) => {
+        const auction = offer.market;
+        return auction.type === 'auction' && auction.status === 'open' && auction.bids.length > 0 ? { ...offer, market: { ...auction, bids: auction.bids.slice(0, -1) } } : offer;
+      }),
     });
     await expectCaught(
       { create: (config: EngineConfig) => new Engine(config), restore: (snapshot: EngineSnapshot) => Engine.restore(dropLastBid(snapshot)) },

@@ -314,8 +314,9 @@ class Simulation implements DeliveryState {
     if (detail.includes('previous snapshot')) this.count('crash: restored from the previous snapshot');
     if (detail.includes('torn tail')) this.count('crash: torn journal tail repaired');
     for (const offer of this.engine.snapshot().offers) {
-      if (offer.auction?.status === 'open') this.count('crash: restored with an open auction');
-      if (offer.reservation !== null && offer.reservation.turns.length + offer.reservation.bookings.length > 0) this.count('crash: restored with live holds, rentals or bookings');
+      const market = offer.market;
+      if (market.type === 'auction' && market.status === 'open') this.count('crash: restored with an open auction');
+      if (market.type === 'reservation' && market.turns.length + market.bookings.length > 0) this.count('crash: restored with live holds, rentals or bookings');
     }
   }
 

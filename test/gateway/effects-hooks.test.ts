@@ -30,14 +30,14 @@ describe('effects seams', () => {
       journal: new InMemoryJournal(),
       maxQueued: 100,
       onApplied: (_command, _applied, seq) => seen.push(seq),
-      admit: () => admit,
+      admit: () => (admit ? null : 'effects are backed up; retry shortly'),
       logger: createLogger('silent'),
     });
     expect((await sequencer.submit(createOffer('tea'))).result.ok).toBe(true);
-    expect((await sequencer.submit({ type: 'quote', offerId: 'tea', asLeader: false })).result.ok).toBe(true);
+    expect((await sequencer.submit({ type: 'quote', offerId: 'tea', asLeader: false, newcomer: false })).result.ok).toBe(true);
     admit = false;
     const refused = await sequencer.submit(openGroup('ann'));
-    expect(refused.result).toMatchObject({ ok: false, code: 'unavailable' });
+    expect(refused.result).toMatchObject({ ok: false, code: 'unavailable', message: 'effects are backed up; retry shortly' });
     expect((await sequencer.wake()).result.ok).toBe(true);
     expect(seen).toEqual([1, null, 2]);
     await sequencer.stop();

@@ -1,13 +1,12 @@
 // Queue positions pushed to waiting shoppers, in-process: coalesced per event-loop turn (one position per moved
 // shopper, however many changes the turn held), only to shoppers whose own channel exists, only when the position
-// moved, and at most `viewsPerTurnMax` views a turn (the pass resumes in the next turn). The ledger is rebuilt from an
-// engine snapshot, as after a restart.
+// moved, and at most `viewsPerTurnMax` views a turn (the pass resumes in the next turn). Who waits comes from the
+// engine (portfolios are engine state), so it is the same after a restore.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { Engine, type CommandInput } from '../../engine/index.ts';
 import { ChannelRegistry } from '../../gateway/channels.ts';
 import { QueuePositions } from '../../gateway/queue-positions.ts';
-import { ShopperLedger } from '../../gateway/shopper-ledger.ts';
 
 const START_MS = 1_700_000_000_000;
 
@@ -20,18 +19,14 @@ function market(viewsPerTurnMax: number) {
     publish: (topic, message) => sent.push({ topic, event: (JSON.parse(message) as { event: Record<string, unknown> }).event }),
     subscribers: () => 1,
   });
-  const ledger = new ShopperLedger();
-  const positions = new QueuePositions(engine, channels, ledger.reservations, viewsPerTurnMax);
+  const positions = new QueuePositions(engine, channels, viewsPerTurnMax);
   const apply = (command: Record<string, unknown>): void => {
     const { result, events } = engine.submit({ nowMs: START_MS, ...command } as CommandInput);
     if (!result.ok) throw new Error(`${String(command.type)}: ${result.code}`);
-    for (const event of events) {
-      ledger.apply(event);
-      positions.changed(event.offerId);
-    }
+    for (const event of events) positions.changed(event.offerId);
   };
   apply({ type: 'create_offer', merchantId: 'm', offerId: 'bikes', title: 'Bikes', currency: 'CNY', inventory: 1, basePriceMinor: 100, mechanism: { type: 'reservation', mode: 'queue', holdMs: 60_000 } });
-  return { engine, channels, ledger, positions, sent, apply };
+  return { engine, channels, positions, sent, apply };
 }
 
 const positionsSent = (sent: { topic: string; event: Record<string, unknown> }[]) =>
@@ -76,7 +71,7 @@ describe('queue positions', () => {
     expect(perTurn).toEqual([['bikes:a', 'bikes:b'], ['bikes:c', 'boats:a'], ['boats:b', 'boats:c'], []]);
   });
 
-  it('rebuilds who waits, holds and bids from an engine snapshot', () => {
+  it('knows who waits, holds and bids after a restore: the engine keeps it, not the gateway', () => {
     const { engine, apply } = market(10);
     apply({ type: 'join_queue', shopperId: 'head', offerId: 'bikes' });
     apply({ type: 'join_queue', shopperId: 'w1', offerId: 'bikes' });
@@ -92,10 +87,12 @@ describe('queue positions', () => {
       mechanism: { type: 'auction', kind: 'english' },
     });
     apply({ type: 'place_bid', shopperId: 'w1', offerId: 'vase', maxBidMinor: 500 });
-    const restored = ShopperLedger.fromSnapshot(engine.snapshot());
-    expect(restored.reservations.offersOf('head')).toEqual(['bikes']);
-    expect([...restored.reservations.waitingIn('bikes')].map((p) => p.shopperId)).toEqual(['w1']);
-    expect(restored.auctions.bidsOf('w1')).toEqual([expect.objectContaining({ offerId: 'vase', bidMinor: 500, bidderNo: 1 })]);
-    expect([...restored.auctions.biddersOf('vase')]).toEqual(['w1']);
+    const restored = Engine.restore(engine.snapshot());
+    expect(restored.shopper('head').reservations.map((r) => r.offerId)).toEqual(['bikes']);
+    expect(restored.participantsOf('bikes').sort()).toEqual(['head', 'w1']);
+    expect(restored.reservation('bikes', 'w1')?.you?.waiting).toMatchObject({ position: 0 });
+    expect(restored.shopper('w1').bids).toEqual([expect.objectContaining({ offerId: 'vase', bidMinor: 500, bidderNo: 1, leading: true })]);
+    expect(restored.shopper('w1').exposureMinor).toBe(500);
+    expect(restored.participantsOf('vase')).toEqual(['w1']);
   });
 });

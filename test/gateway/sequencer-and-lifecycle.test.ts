@@ -85,7 +85,7 @@ describe('the sequencer', () => {
     await submit({ type: 'create_offer', merchantId: 'm', offerId: 'o', title: 't', currency: 'CNY', inventory: 1, basePriceMinor: 1, mechanism: { type: 'group', minSize: 2, windowMs: 1000, tiers: [], leaderDiscountBps: 0, newcomerOnly: false, autoFillMaxSeats: 0, matchOpensGroup: true } });
     h.clock.advance(-10_000);
     await submit({ type: 'pause_offer', merchantId: 'm', offerId: 'o' });
-    await submit({ type: 'quote', offerId: 'o', asLeader: false });
+    await submit({ type: 'quote', offerId: 'o', asLeader: false, newcomer: false });
     h.clock.advance(20_000);
     await submit({ type: 'resume_offer', merchantId: 'm', offerId: 'o' });
     expect(journal.entries.map((e) => e.seq)).toEqual([1, 2, 3]);

@@ -154,7 +154,7 @@ export const groupBuyGenerator: MechanismGenerator = {
         const offerId = offerIdFor(ctx, 'group');
         const ofOffer = ctx.knowledge.liveGroups().filter((group) => group.offerId === offerId);
         const group = ofOffer.length > 0 && rng.chance(0.5) ? { groupId: rng.pick(ofOffer).groupId } : {};
-        return { type: 'quote', offerId, ...group, asLeader: rng.chance(0.3) };
+        return { type: 'quote', offerId, ...group, asLeader: rng.chance(0.3), newcomer: false };
       }
     }
   },

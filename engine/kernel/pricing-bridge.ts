@@ -15,13 +15,15 @@ import {
   type PublishedPrice,
   type RuleSet,
   type SurgeState,
-} from '../pricing/index.ts';
-import { pricingInputsChanged, type Ctx } from './context.ts';
-import { reservationQueueLength } from './reservations/index.ts';
-import { availableUnits } from './inventory.ts';
-import { LIMITS } from './limits.ts';
-import type { Quote } from './results.ts';
+} from '../../pricing/index.ts';
+import type { PricingShape } from '../mechanism.ts';
+import { LIMITS } from '../limits.ts';
+import type { Quote } from '../results.ts';
+import { mechanismOf, pricingInputsChanged, type Ctx } from './context.ts';
+import { factsOf } from './events.ts';
+import { availableUnits, utilizationBps } from './inventory.ts';
 import type { EngineState, Offer } from './state.ts';
+import { nextOffsetChangeMs, utcOffsetAt } from './time-zone.ts';
 
 /** A rule set that was in force, from when. `group_settings`: derived from the tiers and leader discount. */
 export interface RuleSetVersion {
@@ -56,8 +58,9 @@ export interface OfferPricing {
   /** The headline stream's memory, as the pricing module hands it back. */
   surge: SurgeState | null;
   priceWindow: PriceWindow | null;
-  /** Joins since the surge state was stored; reset by every headline reprice. */
+  /** Joins (seats, queue joins, bookings) and accepted bids since the surge state was stored; reset by every headline reprice. */
   joinsSinceSurgeUpdate: number;
+  bidsSinceSurgeUpdate: number;
   /** The headline price as last repriced, and when it could next move with no event (null: only events move it). */
   headlinePriceMinor: number;
   wakeAtMs: number | null;
@@ -70,13 +73,24 @@ export interface OfferPricing {
   priceHistory: PricePoint[];
 }
 
-/** Who a price is for: the segment facts the engine knows (the gateway vouches for `newcomer`). */
+/** Who a price is for: the segment facts the engine knows (the gateway vouches for `newcomer` and `memberTier`). */
 export interface PricedShopper {
   newcomer: boolean;
   isLeader: boolean;
+  memberTier: string | null;
 }
 
-const ANYONE: PricedShopper = { newcomer: false, isLeader: false };
+export const ANYONE: PricedShopper = { newcomer: false, isLeader: false, memberTier: null };
+
+/** The segment of a shopper command's sender (its vouched facts), not leading anything. */
+export function shopperOf(cmd: { newcomer: boolean; memberTier?: string | undefined }, isLeader = false): PricedShopper {
+  return { newcomer: cmd.newcomer, isLeader, memberTier: cmd.memberTier ?? null };
+}
+
+/** The pricing shape of an offer's mechanism. */
+export function shapeOf(ctx: Ctx, offer: Offer): PricingShape<Offer> {
+  return mechanismOf(ctx.mechanisms, offer).pricing as PricingShape<Offer>;
+}
 
 export function ruleSetInForce(offer: Offer): RuleSet {
   const versions = offer.pricing.versions;
@@ -89,10 +103,14 @@ function readsActivity(ruleSet: RuleSet): boolean {
   return false;
 }
 
-/** A join, a leave or a settlement changed the offer's stock and demand: reprice if its rule set reads them. */
-export function activityChanged(ctx: Ctx, offer: Offer, joins: number): void {
+/**
+ * A join, a bid, a leave or a settlement changed the offer's stock and demand: reprice if its rule set reads them.
+ * `joins` and `bids` are the demand events to count (0 for a change of stock or queue length alone).
+ */
+export function activityChanged(ctx: Ctx, offer: Offer, joins: number, bids = 0): void {
   if (!versionInForce(offer).readsActivity) return;
   offer.pricing.joinsSinceSurgeUpdate += joins;
+  offer.pricing.bidsSinceSurgeUpdate += bids;
   pricingInputsChanged(ctx, offer);
 }
 
@@ -101,11 +119,15 @@ export function versionInForce(offer: Offer): RuleSetVersion {
   return versions[versions.length - 1]!;
 }
 
-/** The rule set that prices exactly like the offer's tiers and leader discount. */
-export function derivedRuleSet(offer: Pick<Offer, 'basePriceMinor' | 'currency' | 'mechanism'>, version: number): RuleSet {
-  // Auctions and reservations have no tiers or leader: their derived rule set is the base price alone.
-  const { tiers, leaderDiscountBps } = offer.mechanism.type === 'group' ? offer.mechanism : { tiers: [], leaderDiscountBps: 0 };
-  return ruleSetFromGroupPricing({ basePriceMinor: offer.basePriceMinor, tiers, leaderDiscountBps }, offer.currency, version);
+/** What prices an offer without a merchant's rule set: its base price, with a group-buy's tiers and leader discount. */
+export interface DerivedPricing {
+  tiers: readonly { minSize: number; priceMinor: number }[];
+  leaderDiscountBps: number;
+}
+
+/** The rule set that prices exactly like the offer's base price and its mechanism's tiers and leader discount. */
+export function derivedRuleSet(basePriceMinor: number, currency: string, derived: DerivedPricing, version: number): RuleSet {
+  return ruleSetFromGroupPricing({ basePriceMinor, tiers: [...derived.tiers], leaderDiscountBps: derived.leaderDiscountBps }, currency, version);
 }
 
 /** Pricing for a new offer; `startPricing` fills in its first headline price once the offer exists. */
@@ -116,6 +138,7 @@ export function newOfferPricing(ruleSet: RuleSet, source: RuleSetVersion['source
     surge: null,
     priceWindow: null,
     joinsSinceSurgeUpdate: 0,
+    bidsSinceSurgeUpdate: 0,
     headlinePriceMinor: 0,
     wakeAtMs: null,
     published: { priceMinor: 0, atMs },
@@ -125,46 +148,46 @@ export function newOfferPricing(ruleSet: RuleSet, source: RuleSetVersion['source
   };
 }
 
-/** A new group's deadline if one opened at `atMs`: its window, clamped to the offer's end. */
-function newGroupDeadline(offer: Offer, atMs: number): number | null {
-  // Auctions and reservations have no groups: a rule anchored on a group's deadline finds none (as pricing
-  // treats a missing deadline), rather than a time so far off that no tick could carry it.
-  if (offer.mechanism.type !== 'group') return null;
-  return Math.min(atMs + offer.mechanism.windowMs, offer.endMs ?? Number.MAX_SAFE_INTEGER);
-}
-
-/** Share of the inventory held or sold, in basis points (0 for an offer with no inventory). */
-function utilizationBps(offer: Offer): number {
-  return offer.inventory > 0 ? Math.floor(((offer.heldUnits + offer.soldUnits) * 10_000) / offer.inventory) : 0;
-}
-
 /**
  * The context of a price for a group of `groupSize` whose deadline is `groupDeadlineMs`, for `shopper`, at `atMs`,
  * with the offer's stream memory as it stands (see docs/pricing.md for what each field means).
  */
-function pricingContext(offer: Offer, atMs: number, groupSize: number, minSize: number, groupDeadlineMs: number | null, shopper: PricedShopper): PricingContext {
+export function pricingContext(
+  offer: Offer,
+  shape: PricingShape<Offer>,
+  atMs: number,
+  groupSize: number,
+  minSize: number,
+  groupDeadlineMs: number | null,
+  shopper: PricedShopper,
+): PricingContext {
   const pricing = offer.pricing;
   return {
     basePriceMinor: offer.basePriceMinor,
     nowMs: atMs,
-    utcOffsetMinutes: 0,
+    utcOffsetMinutes: utcOffsetAt(offer.timeZone, atMs),
     groupSize,
     seatsMissing: Math.max(0, minSize - groupSize),
     groupDeadlineMs,
     offerEndMs: offer.endMs,
     inventoryLeft: Math.max(0, availableUnits(offer)),
     inventoryTotal: offer.inventory,
-    demand: { joinsSinceSurgeUpdate: pricing.joinsSinceSurgeUpdate, bidsSinceSurgeUpdate: 0, queueLength: reservationQueueLength(offer), utilizationBps: utilizationBps(offer) },
-    segment: { newcomer: shopper.newcomer, memberTier: null, isLeader: shopper.isLeader },
+    demand: {
+      joinsSinceSurgeUpdate: pricing.joinsSinceSurgeUpdate,
+      bidsSinceSurgeUpdate: pricing.bidsSinceSurgeUpdate,
+      queueLength: shape.queueLength(offer),
+      utilizationBps: utilizationBps(offer),
+    },
+    segment: { newcomer: shopper.newcomer, memberTier: shopper.memberTier, isLeader: shopper.isLeader },
     surge: pricing.surge,
     priceWindow: pricing.priceWindow,
   };
 }
 
-/** The headline: a new group's unit price now, for a shopper with no discount, at the size that bounds it. */
-function headlineContext(offer: Offer, atMs: number): PricingContext {
-  const minSize = offer.mechanism.type === 'group' ? offer.mechanism.minSize : 1;
-  return pricingContext(offer, atMs, minSize, minSize, newGroupDeadline(offer, atMs), ANYONE);
+/** The headline: what a new shopper with no discount would pay a unit now (a new group's price, at the size that bounds it). */
+function headlineContext(offer: Offer, shape: PricingShape<Offer>, atMs: number): PricingContext {
+  const { size, minSize, groupDeadlineMs } = shape.headline(offer, atMs);
+  return pricingContext(offer, shape, atMs, size, minSize, groupDeadlineMs, ANYONE);
 }
 
 /**
@@ -172,10 +195,19 @@ function headlineContext(offer: Offer, atMs: number): PricingContext {
  * line's text too. Joins leave it out — the text is most of an evaluation's cost, and a join is the hot path; the
  * lines still carry rule, index, delta and label — while a `quote` read includes it.
  */
-export function explainedPrice(offer: Offer, atMs: number, groupSize: number, minSize: number, groupDeadlineMs: number | null, shopper: PricedShopper, details: boolean): Quote {
+export function explainedPrice(
+  offer: Offer,
+  shape: PricingShape<Offer>,
+  atMs: number,
+  groupSize: number,
+  minSize: number,
+  groupDeadlineMs: number | null,
+  shopper: PricedShopper,
+  details: boolean,
+): Quote {
   const ruleSet = ruleSetInForce(offer);
-  const deadline = groupDeadlineMs ?? newGroupDeadline(offer, atMs);
-  const evaluation = evaluate(ruleSet, pricingContext(offer, atMs, groupSize, minSize, deadline, shopper), { details });
+  const deadline = groupDeadlineMs ?? shape.headline(offer, atMs).groupDeadlineMs;
+  const evaluation = evaluate(ruleSet, pricingContext(offer, shape, atMs, groupSize, minSize, deadline, shopper), { details });
   return {
     currency: offer.currency,
     unitPriceMinor: evaluation.priceMinor,
@@ -186,18 +218,23 @@ export function explainedPrice(offer: Offer, atMs: number, groupSize: number, mi
 }
 
 /** The same price without the explanation: settlements and the current price of a group. */
-export function unitPrice(offer: Offer, atMs: number, groupSize: number, minSize: number, groupDeadlineMs: number, shopper: PricedShopper = ANYONE): number {
-  return evaluatePrice(ruleSetInForce(offer), pricingContext(offer, atMs, groupSize, minSize, groupDeadlineMs, shopper));
+export function unitPrice(offer: Offer, shape: PricingShape<Offer>, atMs: number, groupSize: number, minSize: number, groupDeadlineMs: number, shopper: PricedShopper = ANYONE): number {
+  return evaluatePrice(ruleSetInForce(offer), pricingContext(offer, shape, atMs, groupSize, minSize, groupDeadlineMs, shopper));
+}
+
+/** One unit for one shopper now (an auction's or a reservation's quote, a rental's or a booking's price): the rule set at size 1. */
+export function singleUnitQuote(offer: Offer, shape: PricingShape<Offer>, atMs: number, shopper: PricedShopper, details: boolean): Quote {
+  return explainedPrice(offer, shape, atMs, 1, 1, null, shopper, details);
 }
 
 /** Sets the first headline price of a new offer: published as it is (the offer's creation announces it). */
 export function startPricing(ctx: Ctx, offer: Offer): void {
   const pricing = offer.pricing;
-  const next = evaluateWithState(ruleSetInForce(offer), headlineContext(offer, ctx.nowMs));
+  const next = evaluateWithState(ruleSetInForce(offer), headlineContext(offer, shapeOf(ctx, offer), ctx.nowMs));
   pricing.surge = next.nextState.surge;
   pricing.priceWindow = next.nextState.priceWindow;
   pricing.headlinePriceMinor = next.priceMinor;
-  pricing.wakeAtMs = next.wakeAtMs;
+  pricing.wakeAtMs = wakeWithZone(offer, next.wakeAtMs, ctx.nowMs);
   pricing.published = { priceMinor: next.priceMinor, atMs: ctx.nowMs };
   recordPricePoint(pricing, { atMs: ctx.nowMs, priceMinor: next.priceMinor, ruleSetVersion: versionInForce(offer).version });
   scheduleReprice(ctx.state, offer);
@@ -212,7 +249,7 @@ export function putInForce(ctx: Ctx, offer: Offer, ruleSet: RuleSet, source: Rul
   versions.push({ version: ruleSet.version, source, activeFromMs: atMs, ruleSet, readsActivity: readsActivity(ruleSet) });
   if (versions.length > LIMITS.ruleSetVersionsRetained) versions.shift();
   offer.pricing.priceWindow = null;
-  ctx.events.push({ type: 'rule_set_activated', offerId: offer.id, version: ruleSet.version, atMs });
+  ctx.events.push({ type: 'rule_set_activated', ...factsOf(offer), version: ruleSet.version, atMs });
   pricingInputsChanged(ctx, offer);
 }
 
@@ -234,19 +271,21 @@ function repriceOffer(ctx: Ctx, offer: Offer, atMs: number): void {
   if (offer.status === 'closed') {
     // A closed offer has no price to watch; nothing of it is scheduled any more.
     pricing.joinsSinceSurgeUpdate = 0;
+    pricing.bidsSinceSurgeUpdate = 0;
     pricing.wakeAtMs = null;
     pricing.publishAtMs = null;
     pricing.repriceAtMs = null;
     return;
   }
   const ruleSet = ruleSetInForce(offer);
-  const context = headlineContext(offer, atMs);
+  const context = headlineContext(offer, shapeOf(ctx, offer), atMs);
   const next = evaluateWithState(ruleSet, context);
   pricing.surge = next.nextState.surge;
   pricing.priceWindow = next.nextState.priceWindow;
   pricing.joinsSinceSurgeUpdate = 0;
+  pricing.bidsSinceSurgeUpdate = 0;
   pricing.headlinePriceMinor = next.priceMinor;
-  pricing.wakeAtMs = next.wakeAtMs;
+  pricing.wakeAtMs = wakeWithZone(offer, next.wakeAtMs, atMs);
   pricing.publishAtMs = null;
   const last = pricing.published;
   if (next.priceMinor !== last.priceMinor) {
@@ -254,7 +293,7 @@ function repriceOffer(ctx: Ctx, offer: Offer, atMs: number): void {
     if (atMs - last.atMs >= minGapMs) {
       // The same context again, with the explanation: evaluation is pure, so it gives the same price.
       const explanation = evaluate(ruleSet, context).explanation;
-      ctx.events.push({ type: 'price_changed', offerId: offer.id, priceMinor: next.priceMinor, previousPriceMinor: last.priceMinor, explanation, ruleSetVersion: ruleSet.version, atMs });
+      ctx.events.push({ type: 'price_changed', ...factsOf(offer), priceMinor: next.priceMinor, previousPriceMinor: last.priceMinor, explanation, ruleSetVersion: ruleSet.version, atMs });
       pricing.published = { priceMinor: next.priceMinor, atMs };
       recordPricePoint(pricing, { atMs, priceMinor: next.priceMinor, ruleSetVersion: ruleSet.version });
     } else {
@@ -262,6 +301,16 @@ function repriceOffer(ctx: Ctx, offer: Offer, atMs: number): void {
     }
   }
   scheduleReprice(ctx.state, offer);
+}
+
+/**
+ * Pricing computes its wake time with the offset in force now; when the offer's time zone changes offset first (a
+ * daylight-saving switch), daily windows move then, so the offer wakes then too.
+ */
+function wakeWithZone(offer: Offer, wakeAtMs: number | null, atMs: number): number | null {
+  const change = nextOffsetChangeMs(offer.timeZone, atMs);
+  if (change === null) return wakeAtMs;
+  return wakeAtMs === null ? change : Math.min(wakeAtMs, change);
 }
 
 function recordPricePoint(pricing: OfferPricing, point: PricePoint): void {

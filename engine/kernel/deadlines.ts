@@ -1,30 +1,51 @@
 // A binary min-heap of future deadlines. Entries are never removed in place: when a group settles early or an
 // offer's end moves, its old entry stays and is recognised as stale when it reaches the top (the owner checks
-// `isLive`). Ties are broken by kind (groups before offers, so a group due at its offer's end settles by its
-// own deadline first; then rule set changes, then reprices) and then by `order`, which makes settlement order deterministic.
+// `isLive`). Ties are broken by kind (a mechanism's own deadlines first, so a group due at its offer's end settles
+// by its own deadline; then offer ends, rule set changes, reprices and retirements) and then by `order`, which
+// makes settlement order deterministic.
+import type { MarketType } from '../registry.ts';
 
 /**
- * `rule_set`: an offer's scheduled rule set comes into force; `reprice`: an offer's price may move by itself (a
- * window edge, a decay or surge step) or a coalesced price event is due.
+ * A mechanism's deadline is named after its mechanism (`group`, `auction`, `reservation`, …) and settled by it;
+ * `offer_end`: the offer's end; `rule_set`: an offer's scheduled rule set comes into force; `reprice`: an offer's
+ * price may move by itself (a window edge, a decay or surge step) or a coalesced price event is due; `retire`: a
+ * closed offer leaves memory once its retention has passed.
  */
-export type DeadlineKind = 'group' | 'auction' | 'reservation' | 'offer_end' | 'rule_set' | 'reprice';
+export type DeadlineKind = MarketType | 'offer_end' | 'rule_set' | 'reprice' | 'retire';
 
 export interface Deadline {
   atMs: number;
   kind: DeadlineKind;
-  /** The group's id for `group`; the offer's id for every other kind. */
+  /** The offer's id. */
   id: string;
   order: number;
-  /** `auction`, `reservation`: which of the mechanism's own deadlines this is (a hold id, 'close', …). */
+  /** A mechanism's deadline: which of its own deadlines this is (a group id, a hold id, `step`, …). */
   ref?: string;
 }
 
-/** At the same instant: groups settle under the prices they were made under, then offers end, then prices move. */
-const KIND_RANK: Record<DeadlineKind, number> = { group: 0, auction: 0, reservation: 0, offer_end: 1, rule_set: 2, reprice: 3 };
+/** At the same instant: what a mechanism promised settles under the prices it was made under, then offers end, then prices move. */
+function rankOf(kind: DeadlineKind): number {
+  switch (kind) {
+    case 'offer_end':
+      return 1;
+    case 'rule_set':
+      return 2;
+    case 'reprice':
+      return 3;
+    case 'retire':
+      return 4;
+    default:
+      return 0;
+  }
+}
 
 function before(a: Deadline, b: Deadline): boolean {
   if (a.atMs !== b.atMs) return a.atMs < b.atMs;
-  if (a.kind !== b.kind && KIND_RANK[a.kind] !== KIND_RANK[b.kind]) return KIND_RANK[a.kind] < KIND_RANK[b.kind];
+  if (a.kind !== b.kind) {
+    const rankA = rankOf(a.kind);
+    const rankB = rankOf(b.kind);
+    if (rankA !== rankB) return rankA < rankB;
+  }
   if (a.order !== b.order) return a.order < b.order;
   // A total order, so a queue rebuilt after a restore settles simultaneous deadlines exactly as the original did.
   if (a.kind !== b.kind) return a.kind < b.kind;

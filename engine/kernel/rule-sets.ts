@@ -1,11 +1,11 @@
 // Merchant rule sets on offers: validated when a command carries one, versioned (each new version is above every
 // version the offer has had or has waiting), and put in force now or at a later moment (a `rule_set` deadline).
-import { parseRuleSet, type RuleSet } from '../pricing/index.ts';
-import type { CommandOf } from './commands.ts';
+import { parseRuleSet, type RuleSet } from '../../pricing/index.ts';
+import type { CommandOf } from '../commands.ts';
+import { isRejection, reject, type CommandResult, type Rejection } from '../results.ts';
 import type { Ctx } from './context.ts';
-import { putInForce, versionInForce } from './offer-pricing.ts';
-import { isRejection, ownedOffer } from './offers.ts';
-import { reject, type CommandResult, type Rejection } from './results.ts';
+import { putInForce, versionInForce } from './pricing-bridge.ts';
+import { ownedOffer } from './sellable.ts';
 import type { Offer } from './state.ts';
 
 /** How many validation problems a refusal lists; the merchant fixes those and tries again. */
@@ -22,10 +22,6 @@ export function parseOfferRuleSet(input: unknown, currency: string): RuleSet | R
   return parsed.ruleSet;
 }
 
-function isRuleSet(value: RuleSet | Rejection): value is RuleSet {
-  return !('ok' in value);
-}
-
 /** The highest version the offer has in force or waiting: a new one must be above it. */
 function latestVersion(offer: Offer): number {
   return Math.max(versionInForce(offer).version, offer.pricing.pending?.ruleSet.version ?? 0);
@@ -40,7 +36,7 @@ export function setRuleSet(ctx: Ctx, cmd: CommandOf<'set_rule_set'>): CommandRes
   if (isRejection(offer)) return offer;
   if (offer.status === 'closed') return reject('offer_closed', `Offer "${offer.id}" is closed; closed offers cannot change.`);
   const ruleSet = parseOfferRuleSet(cmd.ruleSet, offer.currency);
-  if (!isRuleSet(ruleSet)) return ruleSet;
+  if (isRejection(ruleSet)) return ruleSet;
   const latest = latestVersion(offer);
   if (ruleSet.version <= latest) return reject('invalid_settings', `ruleSet.version: must be above ${latest}, the latest version of this offer`);
   const effectiveAtMs = Math.max(ctx.nowMs, cmd.effectiveAtMs ?? ctx.nowMs);
