@@ -246,7 +246,7 @@ describe('events without money', () => {
 
     const observed = market.history.slice(setUp, -1);
     const types = new Set(observed.flatMap(({ events }) => events.map((event: EngineEvent) => event.type)));
-    const noMoney = ['bid_placed', 'auction_extended', 'auction_price_dropped', 'queue_changed', 'hold_offered', 'hold_extended', 'hold_released', 'hold_expired', 'booking_waitlisted', 'waitlist_left', 'waitlist_closed'];
+    const noMoney = ['bid_placed', 'auction_extended', 'auction_price_dropped', 'queue_changed', 'hold_offered', 'hold_extended', 'hold_released', 'hold_expired', 'booking_waitlisted', 'waitlist_left', 'waitlist_closed', 'stock_changed'];
     // Every one of them happened, and nothing else did.
     expect([...types].sort()).toEqual([...noMoney].sort());
     const context = market.context('p0', new Set(['m1', 'm2']));

@@ -92,7 +92,7 @@ describe('auction and reservation effects through BullMQ', () => {
     market.send({ type: 'return_unit', offerId: 'bike', shopperId: 'dave', rentalId });
     market.settleAll();
     expect(rentalId).toBe(RENTAL);
-    expect(market.history.map(({ seq, events }) => [seq, events.map((event) => event.type).join(',')]).slice(-1)).toEqual([[9, 'auction_closed,offer_closed']]);
+    expect(market.history.map(({ seq, events }) => [seq, events.map((event) => event.type).join(',')]).slice(-1)).toEqual([[9, 'auction_closed,offer_closed,stock_changed']]);
     await Promise.all([payments, webhooks]);
 
     const once = () => {

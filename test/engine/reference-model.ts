@@ -394,9 +394,12 @@ export class ReferenceMarket {
     return null;
   }
 
+  /** What the client asked: not the time, the key, nor the facts the gateway vouched for from the token. */
   private paramsOf(cmd: Command): string {
     const { nowMs: _nowMs, idempotencyKey: _key, ...params } = cmd;
-    return stableJson(params);
+    const asked: Record<string, unknown> = { ...params };
+    for (const field of ['newcomer', 'memberTier', 'exposureLimitMinor', 'priorityClass', 'creditScore']) delete asked[field];
+    return stableJson(asked);
   }
 
   private run(cmd: Command, nowMs: number): RefResult {
@@ -443,6 +446,8 @@ export class ReferenceMarket {
   private createOffer(cmd: CommandOf<'create_offer'>, nowMs: number): RefResult {
     if (cmd.offerId === undefined) throw new Error('the reference model needs caller-chosen offer ids');
     if (this.offerById(cmd.offerId) || this.retired.includes(cmd.offerId)) return no('offer_exists');
+    // A merchant's quota counts its offers in memory, closed ones included until they retire.
+    if (this.offers.filter((offer) => offer.merchantId === cmd.merchantId).length >= this.config.maxOffersPerMerchant) return no('quota_exceeded');
     if (this.offers.length >= this.config.maxOffers) return no('capacity_exceeded');
     const m = cmd.mechanism;
     if (m.type !== 'group') throw new Error('the reference model covers group-buys only');

@@ -144,7 +144,8 @@ export class ReferenceCore {
 
   // ---- queue mode ---------------------------------------------------------------------------------------------
   protected emit(event: Record<string, unknown>): void {
-    this.events.push({ offerId: this.offerId, ...event } as unknown as EngineEvent);
+    // Every event carries the facts effects need: whose offer it is and in which currency.
+    this.events.push({ offerId: this.offerId, merchantId: 'm1', currency: 'CNY', ...event } as unknown as EngineEvent);
   }
   protected queueChanged(change: string, w: Waiting | null, atMs: number): void {
     const head = this.best(this.waiting, atMs);
@@ -223,13 +224,15 @@ export class ReferenceCore {
     this.bookings = this.bookings.filter((b) => !dropped.includes(b));
     this.waitlistKeys = this.waitlistKeys.filter((k) => k !== key);
     const [startMs, endMs] = key.split('-').map(Number);
-    this.emit({ type: 'waitlist_closed', startMs, endMs, dropped: dropped.length, reason, atMs });
+    const droppedBookings = [...dropped].sort((a, b) => a.ticket - b.ticket).map((b) => ({ shopperId: b.shopperId, bookingId: b.id }));
+    this.emit({ type: 'waitlist_closed', startMs, endMs, dropped: dropped.length, droppedBookings, reason, atMs });
   }
 
   protected close(reason: 'merchant' | 'ended', atMs: number): void {
     if (this.waiting.length > 0) {
+      const droppedShopperIds = [...this.waiting].sort((a, b) => a.ticket - b.ticket).map((w) => w.shopperId);
       this.waiting = [];
-      this.emit({ type: 'queue_changed', change: 'closed', shopperId: null, ticket: null, waiting: 0, served: this.served, headTicket: null, atMs });
+      this.emit({ type: 'queue_changed', change: 'closed', shopperId: null, ticket: null, waiting: 0, served: this.served, headTicket: null, droppedShopperIds, atMs });
     }
     for (const t of this.turns.filter((t) => t.status === 'held')) {
       this.emit({ type: 'hold_released', holdId: t.id, shopperId: t.shopperId, reason: 'offer_closed', atMs });
@@ -279,6 +282,7 @@ export class ReferenceCore {
         rentals: turn?.status === 'rented' ? [{ rentalId: turn.id, startedAtMs: turn.startedAtMs, chargedMinor: turn.chargedMinor, depositMinor: turn.depositMinor }] : [],
         bookings: mine.map((b) => ({
           bookingId: b.id,
+          ticket: b.ticket,
           status: b.status,
           startMs: b.startMs,
           endMs: b.endMs,

@@ -57,9 +57,10 @@ export class ReservationReference extends ReferenceCore {
         if (inventory < this.turns.length) return fail('edit_breaks_promise');
         if (!queue && this.bookings.some((b) => b.status !== 'waiting' && b.unit >= inventory)) return fail('edit_breaks_promise');
         this.inventory = inventory;
-        this.emit({ type: 'offer_edited', fields: ['inventory'], atMs: now });
+        // The units freed are offered first; the edit's event, carrying the offer as it now stands, follows.
         if (queue) this.serve(now);
         else this.promote(now);
+        this.emit({ type: 'offer_edited', fields: ['inventory'], atMs: now });
         return { ok: true };
       }
       case 'join_queue': {
