@@ -6,6 +6,20 @@ import type { Projection, RefResult, TraceRecord } from './reference-model.ts';
 
 export type ToRef = (engineGroupId: string) => string;
 
+/**
+ * A mechanism's own events, as its reference model tells them: without the kernel's `stock_changed` and the offer
+ * view an `offer_edited` carries (both checked against the engine's state where they are compared).
+ */
+export function mechanismEvents(events: readonly EngineEvent[]): unknown[] {
+  return events
+    .filter((event) => event.type !== 'stock_changed')
+    .map((event) => {
+      if (event.type !== 'offer_edited') return event;
+      const { offer: _offer, ...rest } = event;
+      return rest;
+    });
+}
+
 /** The fields of a result the contract defines for each group-buy command. */
 export function summarizeResult(cmd: Command, result: CommandResult, toRef: ToRef): RefResult {
   if (!result.ok) return { ok: false, code: result.code };

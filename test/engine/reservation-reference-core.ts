@@ -76,6 +76,8 @@ export class ReferenceCore {
     public inventory: number,
     readonly perShopperLimit: number | null,
     readonly endMs: number | null,
+    /** Whose offer it is and in which currency: the facts every event carries. */
+    readonly facts: { merchantId: string; currency: string } = { merchantId: 'm1', currency: 'CNY' },
   ) {}
 
   // ---- order and estimates ----------------------------------------------------------------------------------
@@ -145,7 +147,7 @@ export class ReferenceCore {
   // ---- queue mode ---------------------------------------------------------------------------------------------
   protected emit(event: Record<string, unknown>): void {
     // Every event carries the facts effects need: whose offer it is and in which currency.
-    this.events.push({ offerId: this.offerId, merchantId: 'm1', currency: 'CNY', ...event } as unknown as EngineEvent);
+    this.events.push({ offerId: this.offerId, ...this.facts, ...event } as unknown as EngineEvent);
   }
   protected queueChanged(change: string, w: Waiting | null, atMs: number): void {
     const head = this.best(this.waiting, atMs);

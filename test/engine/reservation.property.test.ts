@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, Engine, type Command, type CommandResult, type EngineEvent } from '../../engine/index.ts';
+import { mechanismEvents } from './reference-compare.ts';
 import { ReservationReference, type RefResult, type RefSettings } from './reservation-reference.ts';
 
 const SHOPPERS = ['s1', 's2', 's3', 's4', 's5'] as const;
@@ -114,17 +115,6 @@ function scenario(mode: 'queue' | 'slots'): fc.Arbitrary<Scenario> {
 }
 
 /** The fields of a result the contract defines: the code, or the reservation ack with what was charged or refunded. */
-/** The events the reference model tells of: the mechanism's own, without the kernel's stock events and edit views. */
-function comparable(events: EngineEvent[]): unknown[] {
-  return events
-    .filter((event) => event.type !== 'stock_changed')
-    .map((event) => {
-      if (event.type !== 'offer_edited') return event;
-      const { offer: _offer, ...rest } = event;
-      return rest;
-    });
-}
-
 function summarize(result: CommandResult): RefResult {
   if (!result.ok) return { ok: false, code: result.code };
   const out: Record<string, unknown> = { ok: true, ...result.reservation };
@@ -336,7 +326,7 @@ class Run {
     const applied = this.engine.submit(cmd);
     const expected = this.ref.apply(cmd);
     this.note(applied.result, applied.events);
-    expect({ result: summarize(applied.result), events: comparable(applied.events) }).toEqual({ result: expected.result, events: expected.events });
+    expect({ result: summarize(applied.result), events: mechanismEvents(applied.events) }).toEqual({ result: expected.result, events: expected.events });
     this.checkStockAndEditViews(applied.events, before);
     this.ledger.record(applied.events, waitingBefore);
     const views = (view: (shopperId: string) => unknown) => Object.fromEntries(SHOPPERS.map((shopperId) => [shopperId, view(shopperId)]));

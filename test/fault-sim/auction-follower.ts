@@ -6,7 +6,7 @@
 // drops (each at its step time, at the formula's price) and on the public view (end,
 // extensions, bidders, the English price and leader, the Dutch price). The models know nothing of edits: an edit
 // the engine accepts is applied to the model as the engine took it (its validity is the engine's own tests' part).
-import type { Applied, Command, CommandOf, EngineEvent } from '../../engine/index.ts';
+import type { Applied, Command, CommandOf, EngineEvent, EngineSnapshot } from '../../engine/index.ts';
 import { dutchPrice, englishPrice, RefAuction, RefDutch, type RefClose, type RefSettings } from '../engine/auction-reference.ts';
 import { expectSame, expectTrue } from './check-failure.ts';
 import type { SimEngine } from './engine-port.ts';
@@ -19,6 +19,18 @@ type ClosedEvent = Extract<EngineEvent, { type: 'auction_closed' }>;
 function closeSummary(event: ClosedEvent): Close {
   const winners = event.winners.map((w) => ({ shopperId: w.shopperId, qty: w.qty, unitPriceMinor: w.unitPriceMinor }));
   return { reason: event.reason, atMs: event.atMs, reserveMet: event.reserveMet, clearingPriceMinor: event.clearingPriceMinor, winners };
+}
+
+/**
+ * A token's exposure limit is the shopper's total across open auctions; the model follows one auction, so it gets
+ * what is left of the limit after the shopper's stakes in every other offer (from the engine's portfolios: a
+ * command on this auction moves no stake elsewhere, so the state after it tells what the command met).
+ */
+function limitHere<C extends CommandOf<'place_bid' | 'buy_now' | 'accept_price'>>(cmd: C, snapshot: EngineSnapshot, offerId: string): C {
+  if (cmd.exposureLimitMinor === undefined) return cmd;
+  const stakes = snapshot.portfolios.find(([shopperId]) => shopperId === cmd.shopperId)?.[1] ?? [];
+  const elsewhere = stakes.reduce((sum, [stakeOfferId, exposureMinor]) => (stakeOfferId === offerId ? sum : sum + exposureMinor), 0);
+  return { ...cmd, exposureLimitMinor: cmd.exposureLimitMinor - elsewhere };
 }
 
 /** What every auction kind shares: the merchant's commands, the start, and the checks of the close. */
@@ -50,12 +62,12 @@ abstract class AuctionFollowerBase implements OfferFollower {
     return this.startMs !== null && runsAtMs < this.startMs;
   }
 
-  step({ cmd, applied, fresh, runsAtMs, engine, events }: FollowStep): string | null {
+  step({ cmd, applied, fresh, runsAtMs, engine, snapshot, events }: FollowStep): string | null {
     const closedBefore = this.closed();
     this.advance(runsAtMs, events);
     let detach: string | null = null;
     if (fresh && targets(cmd, this.offerId)) {
-      const expected = this.expect(cmd, runsAtMs, applied, events);
+      const expected = this.expect(cmd, runsAtMs, applied, events, snapshot);
       if (expected !== null) expectSame('auction: outcome differs from the auction reference', { command: cmd.type, outcome: outcomeOf(applied) }, { command: cmd.type, outcome: expected });
       if (cmd.type === 'edit_offer' && applied.result.ok) this.applyEdit(cmd.patch);
       if (cmd.type === 'set_rule_set' && applied.result.ok) detach = 'rule set';
@@ -69,12 +81,12 @@ abstract class AuctionFollowerBase implements OfferFollower {
   }
 
   /** The model's outcome for a command on this offer, or null when the model does not decide it. */
-  private expect(cmd: Command, runsAtMs: number, applied: Applied, events: readonly EngineEvent[]): string | null {
+  private expect(cmd: Command, runsAtMs: number, applied: Applied, events: readonly EngineEvent[], snapshot: EngineSnapshot): string | null {
     switch (cmd.type) {
       case 'place_bid':
       case 'buy_now':
       case 'accept_price':
-        return this.shopperOutcome(cmd, runsAtMs, applied, events);
+        return this.shopperOutcome(limitHere(cmd, snapshot, this.offerId), runsAtMs, applied, events);
       case 'pause_offer':
       case 'resume_offer':
       case 'close_offer':

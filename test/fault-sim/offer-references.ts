@@ -28,7 +28,17 @@ export class OfferReferences {
       else byOffer.set(event.offerId, [event]);
     }
     for (const [offerId, follower] of this.followers) {
-      const stop = follower.step({ cmd, applied, fresh, runsAtMs, engine, snapshot, events: byOffer.get(offerId) ?? [] });
+      const events = byOffer.get(offerId) ?? [];
+      const retired = events.find((event) => event.type === 'offer_retired');
+      if (retired !== undefined) {
+        // The kernel's, not the model's: a closed offer leaves memory one retention period after it closed.
+        expectSame('a closed offer retires one retention period after its close', retired.atMs, retired.closedAtMs + snapshot.config.closedOfferRetentionMs);
+        expectSame('a retired offer told of nothing else in its last delivery', events.map((event) => event.type), ['offer_retired']);
+        this.followers.delete(offerId);
+        this.count(`reference: stopped following a ${follower.mechanism} offer (retired)`);
+        continue;
+      }
+      const stop = follower.step({ cmd, applied, fresh, runsAtMs, engine, snapshot, events });
       this.count(`reference: ${follower.mechanism} delivery compared`);
       if (stop !== null) {
         this.followers.delete(offerId);
@@ -52,8 +62,8 @@ export class OfferReferences {
 
   /**
    * When every offer is followed, the engine's next deadline is the earliest of the models' and of the pricing
-   * deadlines the state shows (a coalesced price event, a scheduled rule set: the core's, which the models do not
-   * know); otherwise it is at most that (other offers may have earlier ones).
+   * deadlines the state shows (a coalesced price event, a scheduled rule set, a closed offer's retirement: the
+   * core's, which the models do not know); otherwise it is at most that (other offers may have earlier ones).
    */
   private checkNextDeadline(engine: SimEngine, snapshot: EngineSnapshot): void {
     if (this.followers.size === 0) return;
@@ -63,7 +73,11 @@ export class OfferReferences {
     };
     for (const follower of this.followers.values()) consider(follower.nextDeadlineMs());
     for (const offer of snapshot.offers) {
-      if (offer.status === 'closed') continue;
+      // A closed offer's one deadline is its retirement from memory (the kernel's, which the models do not know).
+      if (offer.status === 'closed') {
+        consider(offer.retireAtMs);
+        continue;
+      }
       consider(offer.pricing.repriceAtMs);
       consider(offer.pricing.pending?.effectiveAtMs);
     }

@@ -8,6 +8,7 @@
 // `offer_not_started` itself, and stops following an offer when the engine accepts an edit or a rule set the model
 // cannot take (docs/simulation-testing.md lists which checks apply where).
 import type { Command, CommandOf, CommandResult } from '../../engine/index.ts';
+import { mechanismEvents } from '../engine/reference-compare.ts';
 import { ReservationReference, type RefSettings } from '../engine/reservation-reference.ts';
 import { expectSame } from './check-failure.ts';
 import { REFERENCE_PRICE_MINOR } from './generators/index.ts';
@@ -58,7 +59,10 @@ export class ReservationFollower implements OfferFollower {
   ) {
     this.merchantId = create.merchantId;
     this.startMs = create.startMs ?? null;
-    this.ref = new ReservationReference(offerId, settingsOf(create), create.inventory, create.perShopperLimit ?? null, create.endMs ?? null);
+    this.ref = new ReservationReference(offerId, settingsOf(create), create.inventory, create.perShopperLimit ?? null, create.endMs ?? null, {
+      merchantId: create.merchantId,
+      currency: create.currency,
+    });
     this.ref.nowMs = atMs;
   }
 
@@ -76,7 +80,7 @@ export class ReservationFollower implements OfferFollower {
     const engineEvents = decision.ignoreEdited && applied.result.ok ? events.filter((event) => event.type !== 'offer_edited') : events;
     if (decision.run) expectSame('reservation: result differs from the reservation reference', summarize(applied.result), expected.result);
     else if (decision.expected !== null) expectSame('reservation: result differs from the reservation reference', outcomeOf(applied), decision.expected);
-    expectSame('reservation: events differ from the reservation reference', engineEvents, expected.events);
+    expectSame('reservation: events differ from the reservation reference', mechanismEvents(engineEvents), expected.events);
 
     // Views of everyone the delivery concerned: the command's shopper and each shopper named in the events.
     const shoppers = new Set<string>();
