@@ -19,4 +19,4 @@ export type { OfferView, PricePointView, RuleSetVersionView, ShopperView, Portfo
 export type { GroupView, GroupSummary, MembershipView, MemberSettlement, GroupEvent } from './group-buy/index.ts';
 export type { AuctionEvent, AuctionView, AuctionAck, AuctionWinner, OwnBidView } from './auctions/index.ts';
 export type { ReservationEvent, ReservationView, ReservationAck, ReservationPlacesView, ShopperReservationView, SlotRef } from './reservations/index.ts';
-export { utcOffsetAt } from './kernel/time-zone.ts';
+export { utcOffsetAt, TimeZoneSchema, type TimeZone } from './kernel/time-zone.ts';

@@ -2,16 +2,17 @@
 // and operations (health, readiness, metrics, development tokens). docs/http-api.md documents each one.
 import type { TemplatedApp } from 'uWebSockets.js';
 import { z } from 'zod';
-import { CreateOffer, Id, Money, OfferPatch } from '../engine/index.ts';
+import { CreateOffer, Id, Money } from '../engine/index.ts';
 import { offerChannel } from './channel-names.ts';
 import { ownershipProblem, runCommand, type GatewayContext } from './context.ts';
 import { errorReply, merchantOf, refusal, route, validate, type Reply, type RequestData } from './http-kit.ts';
 import { listOffers } from './merchant-offers.ts';
+import { WIRE_OFFER_PATCH, withTimeZoneNames } from './protocol.ts';
 import { optionalShopper } from './shopper-bearer.ts';
 import { CreditScoreClaim, mintShopperToken, PriorityClassClaim } from './shopper-tokens.ts';
 import type { UnstampedCommand } from '../runtime/sequencer.ts';
 
-const CreateOfferBody = CreateOffer.omit({ type: true, nowMs: true, merchantId: true, idempotencyKey: true });
+const CreateOfferBody = withTimeZoneNames('create_offer', CreateOffer.omit({ type: true, nowMs: true, merchantId: true, idempotencyKey: true }));
 const IdempotencyKey = z.string().min(1).max(128);
 const QuoteQuery = z.strictObject({ groupId: Id.optional(), asLeader: z.enum(['true', 'false']).optional() });
 const DevTokenBody = z.strictObject({
@@ -65,7 +66,7 @@ async function createOffer(ctx: GatewayContext, request: RequestData): Promise<R
 async function editOffer(ctx: GatewayContext, request: RequestData): Promise<Reply> {
   const target = merchantTarget(ctx, request);
   if (!target.ok) return target.reply;
-  const patch = validate(OfferPatch, request.body ?? {});
+  const patch = validate(WIRE_OFFER_PATCH, request.body ?? {});
   if (!patch.ok) return patch.reply;
   const key = idempotencyKeyOf(request);
   if (!key.ok) return key.reply;

@@ -3,11 +3,12 @@
 // in step. Commands are the engine's own schemas (every command but the engine's internal `tick`), minus the
 // fields only the gateway may set: `nowMs` (the sequencer's clock), `merchantId` (from the API key), and a
 // shopper's identity and vouched facts (`shopperId` and VOUCHED_FACT_FIELDS: `newcomer`, `memberTier`,
-// `exposureLimitMinor`, `priorityClass`, `creditScore`, from the shopper's token). A command the engine gains is
-// on the wire without an edit here.
+// `exposureLimitMinor`, `priorityClass`, `creditScore`, from the shopper's token). An offer's time zone is sent by
+// name and resolved to offsets here (time-zones.ts). A command the engine gains is on the wire without an edit here.
 import { z } from 'zod';
-import { Command, VOUCHED_FACT_FIELDS, type CommandType, type RejectionCode } from '../engine/index.ts';
+import { Command, OfferPatch, VOUCHED_FACT_FIELDS, type CommandType, type RejectionCode } from '../engine/index.ts';
 import { ChannelName } from './channel-names.ts';
+import { timeZoneField } from './time-zones.ts';
 
 /** Bumped on any change a version-1 client could not handle. Sent in `welcome`. */
 export const PROTOCOL_VERSION = 1;
@@ -60,6 +61,19 @@ interface WireCommand {
   schema: z.ZodObject;
 }
 
+/**
+ * Merchants name an offer's time zone (`"Asia/Shanghai"`); the command the engine journals carries the resolved
+ * offsets (time-zones.ts). The same replacement serves the HTTP API.
+ */
+export function withTimeZoneNames(type: CommandType, schema: z.ZodObject): z.ZodObject {
+  if (type === 'create_offer') return schema.extend({ timeZone: timeZoneField(Date.now).optional() });
+  if (type === 'edit_offer') return schema.extend({ patch: WIRE_OFFER_PATCH });
+  return schema;
+}
+
+/** An offer patch as merchants send it: a time zone by name, or null to go back to UTC. */
+export const WIRE_OFFER_PATCH = OfferPatch.extend({ timeZone: timeZoneField(Date.now).nullable().optional() });
+
 /** Every command a client may send, with who may send it and what the gateway adds. */
 export const WIRE_COMMANDS: ReadonlyMap<string, WireCommand> = new Map(
   Command.options
@@ -70,7 +84,7 @@ export const WIRE_COMMANDS: ReadonlyMap<string, WireCommand> = new Map(
       const role: CommandRole = 'merchantId' in shape ? 'merchant' : 'shopperId' in shape ? 'shopper' : 'anyone';
       const facts = VOUCHED_FACT_FIELDS.filter((field) => field in shape);
       const omitted = Object.fromEntries(STAMPED_FIELDS.filter((field) => field in shape).map((field) => [field, true] as const));
-      const wire = (schema as z.ZodObject).omit(omitted as never).extend({ requestId: RequestId });
+      const wire = withTimeZoneNames(type, (schema as z.ZodObject).omit(omitted as never)).extend({ requestId: RequestId });
       return [type, { type, role, facts, schema: wire }] as const;
     }),
 );
