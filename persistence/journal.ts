@@ -5,6 +5,13 @@
 // `GroupCommitJournal` wrapped around one, which turns many appends made in one event-loop turn into one write.
 import type { Command } from '../engine/index.ts';
 
+/**
+ * The format version written with every journal entry (file line field `v`, Redis stream field `v`), so a
+ * later change to how commands are stored can be read entry by entry. Entries written before versions existed
+ * carry none and are format 1; version 2 is the same command JSON with the version recorded.
+ */
+export const JOURNAL_FORMAT_VERSION = 2;
+
 /** One journaled command. `seq` starts at 1 and increases by exactly one per entry, with no gaps, forever. */
 export interface JournalEntry {
   seq: number;
@@ -19,6 +26,8 @@ export interface JournalEntry {
 export interface StoredEntry {
   seq: number;
   command: unknown;
+  /** The entry's format version as stored; undefined for entries written before versions (format 1). */
+  version?: unknown;
 }
 
 /**
@@ -58,6 +67,12 @@ export interface Journal {
   trimBefore(seq: number): Promise<void>;
   /** The seq of the last entry ever appended (trimming does not lower it); 0 for a journal never written. */
   lastSeq(): Promise<number>;
+  /**
+   * The highest seq the store recorded, apart from the entries themselves, as acknowledged (the file store's
+   * high-water mark, written and fsync'ed before each ack), or null when the store keeps no such record.
+   * Recovery refuses a journal whose entries end before it: acknowledged entries were lost.
+   */
+  acknowledgedSeq?(): Promise<number | null>;
   /** Releases the store's resources. Appends after close are refused. */
   close(): Promise<void>;
 }

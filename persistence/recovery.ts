@@ -14,6 +14,7 @@ export type RecoveryProblem =
   | 'unreadable_snapshot'
   | 'hash_mismatch'
   | 'journal_behind_snapshot'
+  | 'journal_truncated'
   | 'gap'
   | 'corrupt_entry'
   | 'invalid_command'
@@ -98,6 +99,19 @@ export async function recover(options: RecoverOptions): Promise<Recovered> {
       'journal_behind_snapshot',
       baseSeq,
       `the journal ends at seq ${journalLast}, before the snapshot at seq ${baseSeq}: the journal was deleted, evicted or belongs to another data set`,
+    );
+  }
+
+  // The store's own record of what it acknowledged (the file store's high-water mark): entries ending before it
+  // are acknowledged commands that are gone, whatever the reason (a file cut short or replaced by an older copy).
+  const acknowledged = journal.acknowledgedSeq ? await journal.acknowledgedSeq() : null;
+  if (acknowledged !== null && journalLast < acknowledged) {
+    const missing = journalLast + 1 === acknowledged ? `seq ${acknowledged} is` : `seq ${journalLast + 1}..${acknowledged} are`;
+    throw new RecoveryError(
+      'journal_truncated',
+      journalLast + 1,
+      `the journal ends at seq ${journalLast}, but its high-water mark records seq ${acknowledged} as acknowledged: ${missing} missing ` +
+        '(the journal was cut short, emptied or replaced by an older copy)',
     );
   }
 

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { Engine } from '../engine/index.ts';
 import {
+  JournalCorruptError,
   RecoveryError,
   openPersistence,
   recover,
@@ -66,11 +67,20 @@ export async function openStore(config: PersistenceConfig, logger: Logger): Prom
   try {
     persistence = await openPersistence(config, { redisClient: { onError: redisLog.onError } });
   } catch (error) {
+    // A damaged last line (or high-water mark) found while opening is stored data that does not add up, like
+    // any damage recovery finds later: the same exit code and the same naming of the seq.
+    if (error instanceof JournalCorruptError) {
+      const what = error.seq === null ? `the journal (${store}) is damaged` : `journal entry seq ${error.seq} is damaged`;
+      throw new BootError(`recovery stopped: ${what}: ${error.message}. Nothing was changed; see "Recovery" in docs/durability.md.`, 3, { cause: error });
+    }
     throw new BootError(`cannot open the journal (${store}): ${(error as Error).message}`, 1, { cause: error });
   }
   for (const client of persistence.redisClients) client.on('ready', redisLog.onReady);
   logger.info({ store }, 'journal opened');
   if (persistence.redisSettings) logRedisSettings(logger, persistence.redisSettings);
+  if (persistence.journalMarkCreated) {
+    logger.warn('the file journal had no high-water mark (written by an older version): started one at its last entry; truncations before now cannot be detected');
+  }
   if (persistence.repairedTornTailBytes > 0) {
     logger.warn({ bytes: persistence.repairedTornTailBytes }, 'cut off a torn last journal line left by a crash (it was never acknowledged)');
   }
