@@ -4,13 +4,14 @@
 // Every store (Redis Streams, the embedded file store) implements `Journal`; the sequencer talks to a
 // `GroupCommitJournal` wrapped around one, which turns many appends made in one event-loop turn into one write.
 import type { Command } from '../engine/index.ts';
+import { JOURNAL_COMMAND_FORMAT } from '../engine/journal-command.ts';
 
 /**
  * The format version written with every journal entry (file line field `v`, Redis stream field `v`), so a
  * later change to how commands are stored can be read entry by entry. Entries written before versions existed
  * carry none and are format 1; version 2 is the same command JSON with the version recorded.
  */
-export const JOURNAL_FORMAT_VERSION = 2;
+export const JOURNAL_FORMAT_VERSION = JOURNAL_COMMAND_FORMAT;
 
 /** One journaled command. `seq` starts at 1 and increases by exactly one per entry, with no gaps, forever. */
 export interface JournalEntry {
@@ -20,7 +21,7 @@ export interface JournalEntry {
 
 /**
  * An entry as read back from a store. The store has checked its checksum and that it is JSON; whether the
- * command is still a valid command (`parseCommand`) is for the reader to decide, because a store must be able
+ * command is still a valid command (`decodeJournalCommand`, never the client's `parseCommand`) is for the reader to decide, because a store must be able
  * to hand back an entry written by an older version of the code and let recovery name what is wrong with it.
  */
 export interface StoredEntry {

@@ -5,7 +5,8 @@
 // Anything that does not add up stops recovery with a RecoveryError naming the seq and the problem: a gap, a
 // damaged or invalid entry, a snapshot whose state does not hash to what was stored, broken invariants. Never
 // a silent skip: starting from a state that is not the acknowledged one would break promises made to shoppers.
-import { Engine, parseCommand, type Applied, type Command } from '../engine/index.ts';
+import { Engine, type Applied, type Command } from '../engine/index.ts';
+import { decodeJournalCommand } from '../engine/journal-command.ts';
 import { JournalCorruptError, type Journal } from './journal.ts';
 import { SnapshotCorruptError, type SnapshotSlot, type SnapshotStore } from './snapshots.ts';
 
@@ -124,7 +125,8 @@ export async function recover(options: RecoverOptions): Promise<Recovered> {
           const what = entry.seq < expected ? `seq ${entry.seq} appears again after seq ${lastApplied}` : `seq ${expected}${entry.seq > expected + 1 ? `..${entry.seq - 1}` : ''} is missing (the journal jumps from seq ${lastApplied} to seq ${entry.seq})`;
           throw new RecoveryError('gap', expected, `${what}${baseSeq > 0 && lastApplied === baseSeq ? ` right after the snapshot at seq ${baseSeq}` : ''}`);
         }
-        const parsed = parseCommand(entry.command);
+        // The journal's own decoder: structure only, so a client bound tightened since never blocks a restart.
+        const parsed = decodeJournalCommand(entry.version, entry.command);
         if (!parsed.ok) throw new RecoveryError('invalid_command', entry.seq, `journal entry seq ${entry.seq} is not a valid command: ${parsed.message}`);
         let applied: Applied;
         try {
