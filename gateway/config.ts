@@ -68,6 +68,11 @@ export interface GatewayConfig {
   journalTrim: boolean;
   /** `GET /debug/state` (applied seq, state hash, invariants): hashing the whole state costs CPU, so not in production. */
   debugState: boolean;
+  /**
+   * Whether start-up may create a new, empty market when the store holds none (`CREATE_MARKET`). Unset: only
+   * outside production, saying so in the log; a production store that lost its data then refuses to start.
+   */
+  createMarket?: boolean;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -148,6 +153,7 @@ const Env = z.object({
   SNAPSHOT_EVERY_MS: intFrom(0, 7 * 24 * 3_600_000).optional(),
   JOURNAL_TRIM: flag.optional(),
   DEBUG_STATE: flag.optional(),
+  CREATE_MARKET: flag.optional(),
 });
 
 export class ConfigError extends Error {}
@@ -192,6 +198,7 @@ export function loadConfigFromEnv(env: Record<string, string | undefined>, rando
     snapshotEveryMs: e.SNAPSHOT_EVERY_MS,
     journalTrim: e.JOURNAL_TRIM,
     debugState: e.DEBUG_STATE ?? !production,
+    createMarket: e.CREATE_MARKET,
   };
   return resolveConfig(Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)));
 }

@@ -6,8 +6,14 @@
 // segment whose entries all precede the trim point. Deleting files is cheap and atomic, needs no rewrite of
 // live data, and a crash halfway through only leaves an older segment that readers skip. The cost is
 // granularity: up to one segment of entries older than the trim point may stay on disk.
+//
+// Beside the segments, `HIGH_WATER` records the last acknowledged seq: written and fdatasync'ed after each batch's
+// own fdatasync and before `append` resolves, so every acknowledged entry is below it. A journal whose entries end
+// before the mark lost acknowledged entries (a file cut short, a segment emptied or replaced by an older copy);
+// only bytes after the last newline are a crash's artefact. See docs/durability.md for what it does not catch.
 import { createReadStream } from 'node:fs';
 import { open, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { decodeFileLineBytes, encodeFileLine } from './codec.ts';
 import { ensureDir, fsyncDir, lockDirectory } from './fs-util.ts';
@@ -29,13 +35,44 @@ export interface FileJournalOptions {
   segmentBytesMax?: number;
 }
 
-/** What `open` had to repair: bytes of a torn last line (a write cut short by a crash, never acknowledged). */
+/** What `open` found: bytes of a torn last line cut off (a write cut short by a crash, never acknowledged). */
 export interface FileJournalOpenReport {
   tornTailBytes: number;
+  /** The high-water mark read at open (0 for a new journal). */
+  acknowledgedSeq: number;
+  /** True when a journal written before high-water marks got its first one (from its last entry). */
+  markCreated: boolean;
 }
 
 const SEGMENT_NAME = /^(\d{16})\.log$/;
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+/** A line longer than this is damage, not an entry (a command is bounded far below it): reading stops there. */
+const LINE_BYTES_MAX = 64 * 1024 * 1024;
+const MARK_NAME = 'HIGH_WATER';
+/**
+ * The mark file holds two slots in separate 512-byte sectors, written alternately: a write torn by a crash damages
+ * at most the slot being written, and the other still holds the mark before it (never above the durable entries).
+ * A slot is `<seq, 16 digits> <crc32 of those digits>\n`.
+ */
+const MARK_SLOT_OFFSETS = [0, 512] as const;
+
+function encodeMark(seq: number): Buffer {
+  const digits = String(seq).padStart(16, '0');
+  return Buffer.from(`${digits} ${crc32(digits).toString(16).padStart(8, '0')}\n`, 'latin1');
+}
+
+/** The highest valid slot, or null when no slot is valid. */
+function decodeMark(bytes: Buffer): number | null {
+  let best: number | null = null;
+  for (const offset of MARK_SLOT_OFFSETS) {
+    const slot = bytes.toString('latin1', offset, offset + 26);
+    const match = /^(\d{16}) ([0-9a-f]{8})\n$/.exec(slot);
+    if (match === null || crc32(match[1]!).toString(16).padStart(8, '0') !== match[2]) continue;
+    const seq = Number(match[1]);
+    if (Number.isSafeInteger(seq) && (best === null || seq > best)) best = seq;
+  }
+  return best;
+}
 
 function segmentName(firstSeq: number): string {
   return `${String(firstSeq).padStart(16, '0')}.log`;
@@ -55,6 +92,10 @@ export class FileJournal implements Journal {
   private closed = false;
   /** Set when a write or fsync failed: the file's tail is unknown until the journal is opened again. */
   private broken: Error | null = null;
+  /** Set when the entries end before the mark: reads still work (recovery names the loss), writes are refused. */
+  private truncation: string | null = null;
+  /** The mark slot the next append writes (alternating, see MARK_SLOT_OFFSETS). */
+  private nextMarkSlot = 0;
 
   private constructor(
     private readonly dir: string,
@@ -64,39 +105,76 @@ export class FileJournal implements Journal {
     private handle: FileHandle,
     private size: number,
     private last: number,
+    private readonly markHandle: FileHandle,
+    /** The last acknowledged seq as durably recorded; never above what the segments held when it was written. */
+    private mark: number,
     readonly openReport: FileJournalOpenReport,
   ) {}
 
-  /** Opens (or creates) the journal in `options.dir`, repairing a torn last line left by a crash. */
+  /**
+   * Opens (or creates) the journal in `options.dir`, repairing a torn last line left by a crash. When the entries
+   * end before the high-water mark nothing is repaired or written (the files are evidence for an operator), the
+   * journal refuses appends, and `acknowledgedSeq()` lets recovery name the missing seqs.
+   */
   static async open(options: FileJournalOptions): Promise<FileJournal> {
     const { dir } = options;
     await ensureDir(dir);
     const unlock = await lockDirectory(dir);
+    const handles: FileHandle[] = [];
     try {
-      let segments = await listSegments(dir);
-      if (segments.length === 0) {
-        await (await open(join(dir, segmentName(1)), 'wx')).close();
-        await fsyncDir(dir);
-        segments = [1];
-      }
-      const firstSeq = segments[segments.length - 1]!;
+      const segments = await listSegments(dir);
+      const markPath = join(dir, MARK_NAME);
+      const markBytes = await readMarkFile(markPath);
+      const firstSeq = segments[segments.length - 1] ?? 1;
       const path = join(dir, segmentName(firstSeq));
-      const handle = await open(path, 'r+');
       let tail: Awaited<ReturnType<typeof scanTail>>;
-      try {
+      let handle: FileHandle | null = null;
+      if (segments.length === 0) {
+        tail = { size: 0, last: 0, tornTailBytes: 0 };
+      } else {
+        handle = await open(path, 'r+');
+        handles.push(handle);
         tail = await scanTail(handle, path, firstSeq);
-        if (tail.tornTailBytes > 0) {
+      }
+      let mark = markBytes === null ? null : decodeMark(markBytes);
+      if (markBytes !== null && mark === null) {
+        throw new JournalCorruptError(`the high-water mark ${markPath} is damaged (neither slot passes its checksum)`, null, markPath);
+      }
+      const truncated = mark !== null && tail.last < mark;
+      let markCreated = false;
+      if (!truncated) {
+        if (handle !== null && tail.tornTailBytes > 0) {
           await handle.truncate(tail.size);
           await handle.datasync();
         }
-      } catch (error) {
-        // A damaged journal refuses to open; its handle must not be left for the garbage collector to close.
-        await handle.close();
-        throw error;
+        if (mark === null) {
+          // A journal from before high-water marks (or a new one): its entries are all it can vouch for.
+          markCreated = tail.last > 0;
+          mark = tail.last;
+          await writeMarkFile(markPath, mark);
+          await fsyncDir(dir);
+        }
       }
-      const { size, last, tornTailBytes } = tail;
-      return new FileJournal(dir, options.segmentBytesMax ?? DEFAULT_SEGMENT_BYTES, unlock, segments, handle, size, last, { tornTailBytes });
+      if (handle === null && !truncated) {
+        await (await open(path, 'wx')).close();
+        await fsyncDir(dir);
+        segments.push(firstSeq);
+      }
+      if (handle === null) {
+        // A new journal's first segment, or (truncated: every segment gone, the mark left) a handle that is never
+        // written, since a truncated journal refuses appends; opening it read-only creates nothing on disk.
+        handle = await open(truncated ? markPath : path, truncated ? 'r' : 'r+');
+        handles.push(handle);
+      }
+      const markHandle = await open(markPath, truncated ? 'r' : 'r+');
+      handles.push(markHandle);
+      const report = { tornTailBytes: truncated ? 0 : tail.tornTailBytes, acknowledgedSeq: mark ?? 0, markCreated };
+      const journal = new FileJournal(dir, options.segmentBytesMax ?? DEFAULT_SEGMENT_BYTES, unlock, segments.length === 0 ? [1] : segments, handle, tail.size, tail.last, markHandle, mark ?? 0, report);
+      if (truncated) journal.truncation = `the journal ends at seq ${tail.last}, before its high-water mark at seq ${mark}: acknowledged entries are missing`;
+      return journal;
     } catch (error) {
+      // A damaged journal refuses to open; its handles must not be left for the garbage collector to close.
+      for (const handle of handles) await handle.close().catch(() => undefined);
       await unlock();
       throw error;
     }
@@ -117,7 +195,14 @@ export class FileJournal implements Journal {
       // One fdatasync per batch: this is what group commit amortizes.
       await this.handle.datasync();
       this.size += bytes.length;
-      this.last = entries[entries.length - 1]!.seq;
+      const last = entries[entries.length - 1]!.seq;
+      this.last = last;
+      // The mark only after the entries are durable (a mark above them would look like lost data after a crash),
+      // and before the ack (so every acknowledged entry is below a durable mark).
+      await this.markHandle.write(encodeMark(last), 0, 26, MARK_SLOT_OFFSETS[this.nextMarkSlot]);
+      await this.markHandle.datasync();
+      this.nextMarkSlot = 1 - this.nextMarkSlot;
+      this.mark = last;
     } catch (error) {
       // After a failed write or fsync the page cache may have dropped data: trust nothing until reopened.
       this.broken = error as Error;
@@ -169,16 +254,23 @@ export class FileJournal implements Journal {
     return this.last;
   }
 
+  async acknowledgedSeq(): Promise<number | null> {
+    if (this.closed) throw new JournalClosedError('the journal is closed');
+    return this.mark;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.handle.close();
+    await this.markHandle.close();
     await this.unlock();
   }
 
   private checkWritable(): void {
     if (this.closed) throw new JournalClosedError('the journal is closed');
     if (this.broken !== null) throw this.brokenError();
+    if (this.truncation !== null) throw new JournalBrokenError(`the file journal refuses writes: ${this.truncation}`);
   }
 
   private brokenError(): JournalBrokenError {
@@ -209,8 +301,19 @@ async function scanTail(handle: FileHandle, path: string, firstSeq: number): Pro
   if (fileSize > 0) await handle.read(buffer, 0, fileSize, 0);
   const end = buffer.lastIndexOf(0x0a) + 1;
   if (end === 0) return { size: 0, last: firstSeq - 1, tornTailBytes: fileSize };
-  const lastLineStart = buffer.lastIndexOf(0x0a, end - 2) + 1;
-  const entry = decodeFileLineBytes(buffer.subarray(lastLineStart, end - 1), `${path} (last line)`);
+  const lastLineStart = end >= 2 ? buffer.lastIndexOf(0x0a, end - 2) + 1 : 0;
+  // The seq the last line must hold, from the line before it (or the segment's name): a damaged last line is
+  // then named by seq even when the damage is in its seq.
+  let expectedSeq: number | undefined = firstSeq;
+  if (lastLineStart > 0) {
+    const previousStart = lastLineStart >= 2 ? buffer.lastIndexOf(0x0a, lastLineStart - 2) + 1 : 0;
+    try {
+      expectedSeq = decodeFileLineBytes(buffer.subarray(previousStart, lastLineStart - 1), `${path} (line before the last)`).seq + 1;
+    } catch {
+      expectedSeq = undefined;
+    }
+  }
+  const entry = decodeFileLineBytes(buffer.subarray(lastLineStart, end - 1), `${path} (last line)`, expectedSeq);
   return { size: end, last: entry.seq, tornTailBytes: fileSize - end };
 }
 
@@ -234,7 +337,39 @@ async function* readSegment(path: string, end: number): AsyncIterable<StoredEntr
       start = nl + 1;
     }
     carry = buffer.subarray(start);
+    if (carry.length > LINE_BYTES_MAX) throw new JournalCorruptError(`${path} has a line longer than ${LINE_BYTES_MAX} bytes after line ${lineNo}`, null, `${path}:${lineNo + 1}`);
     yield entries;
   }
   if (carry.length > 0) throw new JournalCorruptError(`${path} ends with ${carry.length} bytes that are not a complete line`, null, `${path}:${lineNo + 1}`);
+}
+
+async function readMarkFile(path: string): Promise<Buffer | null> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    // Bounded: the mark is two slots; whatever follows them is not read.
+    const bytes = Buffer.alloc(1024);
+    const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0);
+    return bytes.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes a fresh mark file with both slots at `seq`, fsync'ed (the caller fsyncs the directory). */
+async function writeMarkFile(path: string, seq: number): Promise<void> {
+  const bytes = Buffer.alloc(1024, 0x20);
+  for (const offset of MARK_SLOT_OFFSETS) encodeMark(seq).copy(bytes, offset);
+  const handle = await open(path, 'w');
+  try {
+    await handle.write(bytes, 0, bytes.length, 0);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }

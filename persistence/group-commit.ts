@@ -172,6 +172,10 @@ export class GroupCommitJournal implements Journal {
     return this.inner.lastSeq();
   }
 
+  acknowledgedSeq(): Promise<number | null> {
+    return this.inner.acknowledgedSeq ? this.inner.acknowledgedSeq() : Promise.resolve(null);
+  }
+
   /** Stops taking appends, waits for the queued ones to be written (or fail), then closes the store. */
   async close(): Promise<void> {
     if (this.closed) return;

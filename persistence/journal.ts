@@ -4,6 +4,14 @@
 // Every store (Redis Streams, the embedded file store) implements `Journal`; the sequencer talks to a
 // `GroupCommitJournal` wrapped around one, which turns many appends made in one event-loop turn into one write.
 import type { Command } from '../engine/index.ts';
+import { JOURNAL_COMMAND_FORMAT } from '../engine/journal-command.ts';
+
+/**
+ * The format version written with every journal entry (file line field `v`, Redis stream field `v`), so a
+ * later change to how commands are stored can be read entry by entry. Entries written before versions existed
+ * carry none and are format 1; version 2 is the same command JSON with the version recorded.
+ */
+export const JOURNAL_FORMAT_VERSION = JOURNAL_COMMAND_FORMAT;
 
 /** One journaled command. `seq` starts at 1 and increases by exactly one per entry, with no gaps, forever. */
 export interface JournalEntry {
@@ -13,12 +21,14 @@ export interface JournalEntry {
 
 /**
  * An entry as read back from a store. The store has checked its checksum and that it is JSON; whether the
- * command is still a valid command (`parseCommand`) is for the reader to decide, because a store must be able
+ * command is still a valid command (`decodeJournalCommand`, never the client's `parseCommand`) is for the reader to decide, because a store must be able
  * to hand back an entry written by an older version of the code and let recovery name what is wrong with it.
  */
 export interface StoredEntry {
   seq: number;
   command: unknown;
+  /** The entry's format version as stored; undefined for entries written before versions (format 1). */
+  version?: unknown;
 }
 
 /**
@@ -58,6 +68,12 @@ export interface Journal {
   trimBefore(seq: number): Promise<void>;
   /** The seq of the last entry ever appended (trimming does not lower it); 0 for a journal never written. */
   lastSeq(): Promise<number>;
+  /**
+   * The highest seq the store recorded, apart from the entries themselves, as acknowledged (the file store's
+   * high-water mark, written and fsync'ed before each ack), or null when the store keeps no such record.
+   * Recovery refuses a journal whose entries end before it: acknowledged entries were lost.
+   */
+  acknowledgedSeq?(): Promise<number | null>;
   /** Releases the store's resources. Appends after close are refused. */
   close(): Promise<void>;
 }

@@ -36,6 +36,8 @@ export interface Persistence {
   redisSettings: RedisSettingsReport | null;
   /** Bytes of a torn last journal line cut off at open (file store only): worth a log line, never an acked entry. */
   repairedTornTailBytes: number;
+  /** File store only: the journal had no high-water mark (an older version wrote it) and got one at open. */
+  journalMarkCreated: boolean;
   /**
    * The Redis clients (the journal's, then the snapshots'), for callers that watch connection events or wait
    * for `ready` after an outage; empty for the file store.
@@ -74,6 +76,7 @@ export async function openPersistence(config: PersistenceConfig, options: OpenPe
         snapshots,
         redisSettings,
         repairedTornTailBytes: 0,
+        journalMarkCreated: false,
         redisClients: [redis, snapshotRedis],
         async close() {
           try {
@@ -100,6 +103,7 @@ export async function openPersistence(config: PersistenceConfig, options: OpenPe
     snapshots,
     redisSettings: null,
     repairedTornTailBytes: fileJournal.openReport.tornTailBytes,
+    journalMarkCreated: fileJournal.openReport.markCreated,
     redisClients: [],
     async close() {
       await journal.close();

@@ -5,7 +5,8 @@
 // Anything that does not add up stops recovery with a RecoveryError naming the seq and the problem: a gap, a
 // damaged or invalid entry, a snapshot whose state does not hash to what was stored, broken invariants. Never
 // a silent skip: starting from a state that is not the acknowledged one would break promises made to shoppers.
-import { Engine, parseCommand, type Applied, type Command } from '../engine/index.ts';
+import { Engine, SNAPSHOT_FORMAT, canonicalJson, hash64, type Applied, type Command } from '../engine/index.ts';
+import { decodeJournalCommand } from '../engine/journal-command.ts';
 import { JournalCorruptError, type Journal } from './journal.ts';
 import { SnapshotCorruptError, type SnapshotSlot, type SnapshotStore } from './snapshots.ts';
 
@@ -14,6 +15,7 @@ export type RecoveryProblem =
   | 'unreadable_snapshot'
   | 'hash_mismatch'
   | 'journal_behind_snapshot'
+  | 'journal_truncated'
   | 'gap'
   | 'corrupt_entry'
   | 'invalid_command'
@@ -75,13 +77,28 @@ export async function recover(options: RecoverOptions): Promise<Recovered> {
     engine = createEngine();
   } else {
     baseSeq = record.seq;
+    // A snapshot of an older format was hashed as it was written (the old code's stateHash is the hash of its
+    // canonical JSON): check it before migrating, since the migrated state hashes differently by design, and a
+    // field damaged on disk must be caught before a migration turns it into plausible new-format state.
+    const format = (record.snapshot as { format?: unknown }).format;
+    if (format !== SNAPSHOT_FORMAT) {
+      const stored = hash64(canonicalJson(record.snapshot));
+      if (stored !== record.hash) {
+        throw new RecoveryError(
+          'hash_mismatch',
+          record.seq,
+          `the ${slot} snapshot (seq ${record.seq}, format ${JSON.stringify(format) ?? String(format)}) hashes to ${stored}, but hash ${record.hash} was stored with it` +
+            (slot === 'newest' ? '; the previous snapshot may still be usable (recover with snapshot: "previous")' : ''),
+        );
+      }
+    }
     try {
       engine = Engine.restore(record.snapshot);
     } catch (error) {
       throw new RecoveryError('unreadable_snapshot', record.seq, `the ${slot} snapshot (seq ${record.seq}) cannot be restored: ${(error as Error).message}`, { cause: error });
     }
     const actual = engine.stateHash();
-    if (actual !== record.hash) {
+    if (format === SNAPSHOT_FORMAT && actual !== record.hash) {
       throw new RecoveryError(
         'hash_mismatch',
         record.seq,
@@ -101,6 +118,19 @@ export async function recover(options: RecoverOptions): Promise<Recovered> {
     );
   }
 
+  // The store's own record of what it acknowledged (the file store's high-water mark): entries ending before it
+  // are acknowledged commands that are gone, whatever the reason (a file cut short or replaced by an older copy).
+  const acknowledged = journal.acknowledgedSeq ? await journal.acknowledgedSeq() : null;
+  if (acknowledged !== null && journalLast < acknowledged) {
+    const missing = journalLast + 1 === acknowledged ? `seq ${acknowledged} is` : `seq ${journalLast + 1}..${acknowledged} are`;
+    throw new RecoveryError(
+      'journal_truncated',
+      journalLast + 1,
+      `the journal ends at seq ${journalLast}, but its high-water mark records seq ${acknowledged} as acknowledged: ${missing} missing ` +
+        '(the journal was cut short, emptied or replaced by an older copy)',
+    );
+  }
+
   let lastApplied = baseSeq;
   try {
     for await (const batch of journal.readFrom(baseSeq + 1, options.batchSize)) {
@@ -110,7 +140,8 @@ export async function recover(options: RecoverOptions): Promise<Recovered> {
           const what = entry.seq < expected ? `seq ${entry.seq} appears again after seq ${lastApplied}` : `seq ${expected}${entry.seq > expected + 1 ? `..${entry.seq - 1}` : ''} is missing (the journal jumps from seq ${lastApplied} to seq ${entry.seq})`;
           throw new RecoveryError('gap', expected, `${what}${baseSeq > 0 && lastApplied === baseSeq ? ` right after the snapshot at seq ${baseSeq}` : ''}`);
         }
-        const parsed = parseCommand(entry.command);
+        // The journal's own decoder: structure only, so a client bound tightened since never blocks a restart.
+        const parsed = decodeJournalCommand(entry.version, entry.command);
         if (!parsed.ok) throw new RecoveryError('invalid_command', entry.seq, `journal entry seq ${entry.seq} is not a valid command: ${parsed.message}`);
         let applied: Applied;
         try {

@@ -21,7 +21,7 @@ import { redisErrorMessage } from './redis-client.ts';
  * first one (`ARGV[1]`), then one XADD per entry. A Lua script rather than MULTI because MULTI cannot check
  * before it writes: a gap would be written and only detected at recovery. Nothing is written when the check
  * fails. `last-generated-id` survives XTRIM, so a fully trimmed stream still knows its last seq.
- * KEYS[1] stream; ARGV[1] expected previous id; then per entry: id, command JSON, checksum.
+ * KEYS[1] stream; ARGV[1] expected previous id; then per entry: id, command JSON, format version, checksum.
  */
 const APPEND_SCRIPT = `
 local last = '0-0'
@@ -34,8 +34,8 @@ end
 if last ~= ARGV[1] then
   return redis.error_reply('TUANSEQ the stream ends at ' .. last .. ', the batch expects ' .. ARGV[1])
 end
-for i = 2, #ARGV, 3 do
-  redis.call('XADD', KEYS[1], ARGV[i], 'c', ARGV[i + 1], 'k', ARGV[i + 2])
+for i = 2, #ARGV, 4 do
+  redis.call('XADD', KEYS[1], ARGV[i], 'c', ARGV[i + 1], 'v', ARGV[i + 2], 'k', ARGV[i + 3])
 end
 return #ARGV
 `;
@@ -89,8 +89,8 @@ export class RedisJournal implements Journal {
     checkConsecutive(entries, null);
     const args: string[] = [`${entries[0]!.seq - 1}-0`];
     for (const entry of entries) {
-      const { payload, crc } = encodeRedisFields(entry);
-      args.push(`${entry.seq}-0`, payload, crc);
+      const { payload, version, crc } = encodeRedisFields(entry);
+      args.push(`${entry.seq}-0`, payload, version, crc);
     }
     try {
       await this.redis.tuanJournalAppend(this.key, ...args);
@@ -123,7 +123,7 @@ export class RedisJournal implements Journal {
       const batch: StoredEntry[] = [];
       for (const [id, fields] of items) {
         const seq = seqOfId(id, this.key);
-        batch.push(decodeRedisFields(seq, fieldOf(fields, 'c'), fieldOf(fields, 'k'), `${this.key} id ${id}`));
+        batch.push(decodeRedisFields(seq, fieldOf(fields, 'c'), fieldOf(fields, 'k'), `${this.key} id ${id}`, fieldOf(fields, 'v')));
       }
       yield batch;
     }

@@ -72,7 +72,7 @@ export class Checkpointer {
 
   /**
    * For graceful shutdown, after the sequencer stopped: waits for a running checkpoint, then writes a last one
-   * if anything was applied since. Resolves with its seq, or null when none was needed or possible.
+   * when the engine is past the newest snapshot in the store (commands applied, or entries replayed at start). Resolves with its seq, or null when none was needed or possible.
    */
   async final(): Promise<number | null> {
     this.stopped = true;
@@ -83,8 +83,23 @@ export class Checkpointer {
       this.options.logger.warn({ status: sequencer.status }, 'no snapshot at shutdown: the journal or engine is not in a state to snapshot');
       return null;
     }
-    if (sequencer.appliedSeq <= this.lastSeq) return null;
+    // Compared with the newest snapshot in the store, not with the seq this process started at: right after a
+    // replay the engine is past the snapshot it recovered from, and without a snapshot now the next start
+    // would replay the same entries again.
+    const newest = await this.newestStoredSeq();
+    if (newest !== null && sequencer.appliedSeq <= newest) return null;
     return (await this.run()) ? this.lastSeq : null;
+  }
+
+  /** The newest snapshot's seq in the store, or the newest this process wrote when the store cannot say. */
+  private async newestStoredSeq(): Promise<number | null> {
+    try {
+      const kept = await this.options.snapshots.list();
+      return kept.reduce<number | null>((max, info) => (max === null || info.seq > max ? info.seq : max), null);
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'cannot list the snapshots at shutdown; writing one to be safe');
+      return this.written > 0 ? this.lastSeq : null;
+    }
   }
 
   /** Writes one checkpoint at the current applied seq. Resolves true when it was written. */

@@ -6,9 +6,11 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { Engine } from '../engine/index.ts';
 import {
+  JournalCorruptError,
   RecoveryError,
   openPersistence,
   recover,
+  writeCheckpoint,
   type Persistence,
   type PersistenceConfig,
   type RecoverOptions,
@@ -56,6 +58,12 @@ export async function openAndRecover(config: PersistenceConfig, logger: Logger, 
 
 export interface RecoverHooks {
   onReplayed?: RecoverOptions['onReplayed'];
+  /**
+   * What to do with a store that holds no market (no snapshot, a journal never written): create a new, empty
+   * one, or refuse (exit 3). `because` says in the log and in the refusal which setting decided it. Absent:
+   * create, silently (tests and embedding that always start on a fresh store).
+   */
+  newMarket?: { create: boolean; because: string };
 }
 
 /** Opens the store and reports what its Redis settings promise; throws BootError when it cannot be opened. */
@@ -66,11 +74,20 @@ export async function openStore(config: PersistenceConfig, logger: Logger): Prom
   try {
     persistence = await openPersistence(config, { redisClient: { onError: redisLog.onError } });
   } catch (error) {
+    // A damaged last line (or high-water mark) found while opening is stored data that does not add up, like
+    // any damage recovery finds later: the same exit code and the same naming of the seq.
+    if (error instanceof JournalCorruptError) {
+      const what = error.seq === null ? `the journal (${store}) is damaged` : `journal entry seq ${error.seq} is damaged`;
+      throw new BootError(`recovery stopped: ${what}: ${error.message}. Nothing was changed; see "Recovery" in docs/durability.md.`, 3, { cause: error });
+    }
     throw new BootError(`cannot open the journal (${store}): ${(error as Error).message}`, 1, { cause: error });
   }
   for (const client of persistence.redisClients) client.on('ready', redisLog.onReady);
   logger.info({ store }, 'journal opened');
   if (persistence.redisSettings) logRedisSettings(logger, persistence.redisSettings);
+  if (persistence.journalMarkCreated) {
+    logger.warn('the file journal had no high-water mark (written by an older version): started one at its last entry; truncations before now cannot be detected');
+  }
   if (persistence.repairedTornTailBytes > 0) {
     logger.warn({ bytes: persistence.repairedTornTailBytes }, 'cut off a torn last journal line left by a crash (it was never acknowledged)');
   }
@@ -90,16 +107,38 @@ export async function recoverStore(persistence: Persistence, logger: Logger, opt
     });
     const ms = Math.round(performance.now() - startedAt);
     const { lastSeq, snapshotSeq, replayed, stateHash } = recovered;
+    if (snapshotSeq === null && lastSeq === 0 && options.newMarket) await createMarket(persistence, recovered, options.newMarket, store, logger);
     logger.info({ lastSeq, snapshotSeq, replayed, stateHash, ms }, 'recovered');
     return recovered;
   } catch (error) {
     await persistence.close().catch(() => undefined);
+    if (error instanceof BootError) throw error;
     if (error instanceof RecoveryError) {
       const at = error.seq === null || error.message.includes(`seq ${error.seq}`) ? '' : ` (at seq ${error.seq})`;
       throw new BootError(`${error.message}${at}. Nothing was changed; see "Recovery" in docs/durability.md.`, 3, { cause: error });
     }
     throw new BootError(`cannot read the journal (${store}) to recover: ${(error as Error).message}`, 1, { cause: error });
   }
+}
+
+/**
+ * A store with no snapshot and an empty journal is either a new installation or one that lost its data (a Redis
+ * restarted without persistence, flushed or evicted; a data directory replaced). Nothing in it tells the two
+ * apart, and starting an empty market over lost data would forget every acknowledged command and reuse their
+ * seqs (and effect ids): so only an explicit setting creates one. The creation is itself recorded, as a
+ * snapshot at seq 0, so the next start finds a market even if no command came in between.
+ */
+async function createMarket(persistence: Persistence, recovered: Recovered, policy: { create: boolean; because: string }, store: string, logger: Logger): Promise<void> {
+  if (!policy.create) {
+    throw new BootError(
+      `${store} holds no market (no snapshot and an empty journal; ${policy.because}). If this is a new installation, ` +
+        'start once with CREATE_MARKET=1 to create an empty market. If the store lost its data, restore it instead: a new market ' +
+        'would start again from seq 1 and forget every acknowledged command. Nothing was changed.',
+      3,
+    );
+  }
+  await writeCheckpoint({ engine: recovered.engine, seq: 0, journal: persistence.journal, snapshots: persistence.snapshots, trim: false });
+  logger.warn({ because: policy.because }, `the store held no market: created a new, empty one (${policy.because}; CREATE_MARKET=0 refuses instead)`);
 }
 
 /** One log line per setting, at a level matching what it promises, and a summary. */

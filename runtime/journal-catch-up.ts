@@ -14,7 +14,8 @@
 //   retries an in-doubt command with its idempotency key then gets the first result, exactly as after a restart.
 // - S < A means the store lost entries this process had acknowledged (e.g. Redis restarted without its data,
 //   or the keys were flushed or evicted). No repair is honest there: the sequencer stops for good.
-import { parseCommand, type Command } from '../engine/index.ts';
+import type { Command } from '../engine/index.ts';
+import { decodeJournalCommand } from '../engine/journal-command.ts';
 import type { Journal } from './journal.ts';
 
 /** The store contradicts what this process acknowledged or holds bad data: not retryable, needs an operator. */
@@ -53,7 +54,8 @@ export async function catchUpWithJournal(
     for (const entry of batch) {
       if (entry.seq > storeLastSeq) break;
       if (entry.seq !== expected) throw new CatchUpError(`the journal jumps from seq ${expected - 1} to seq ${entry.seq} while catching up`);
-      const parsed = parseCommand(entry.command);
+      // The journal's decoder, as recovery uses: what a restart would replay, the catch-up applies alike.
+      const parsed = decodeJournalCommand(entry.version, entry.command);
       if (!parsed.ok) throw new CatchUpError(`journal entry seq ${entry.seq} is not a valid command: ${parsed.message}`);
       apply(entry.seq, parsed.command);
       expected += 1;

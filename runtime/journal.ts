@@ -14,6 +14,8 @@ export interface JournalEntry {
 export interface StoredJournalEntry {
   seq: number;
   command: unknown;
+  /** The entry's journal format version as stored (undefined: written before versions). */
+  version?: unknown;
 }
 
 /**

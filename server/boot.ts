@@ -11,7 +11,7 @@ import type { MerchantKeyRecord } from '../gateway/merchant-keys.ts';
 import { startServer, type RunningServer } from './start.ts';
 
 export interface BootOptions {
-  /** REDIS_URL, REDIS_KEY_PREFIX, TUAN_DATA_DIR, TUAN_EFFECTS_NAMESPACE. */
+  /** REDIS_URL, REDIS_KEY_PREFIX, TUAN_DATA_DIR, TUAN_EFFECTS_NAMESPACE, NODE_ENV (whether a missing market is created). */
   env: NodeJS.ProcessEnv;
   config: Partial<GatewayConfig>;
   merchantKeys: MerchantKeyRecord[];
@@ -57,10 +57,17 @@ export async function bootServer(options: BootOptions): Promise<BootedServer> {
     // One clear line at start: nothing reaches a payment provider or a merchant webhook in this mode.
     logger.warn('effects are OFF: without REDIS_URL no orders, charges, refunds or merchant webhooks are sent (see docs/effects.md)');
   }
+  // A store without a market is created only when CREATE_MARKET says so, or by default outside production.
+  const explicit = options.config.createMarket;
+  const production = env.NODE_ENV === 'production';
+  const newMarket = {
+    create: explicit ?? !production,
+    because: explicit !== undefined ? `CREATE_MARKET=${explicit ? 1 : 0}` : production ? 'NODE_ENV=production and CREATE_MARKET unset' : 'development default: NODE_ENV is not production',
+  };
   let recovered: Recovered;
   try {
     // Every entry replayed after the snapshot is recorded again: its effects may never have left the last process.
-    recovered = await recoverStore(persistence, logger, effects ? { onReplayed: effects.recordReplayed } : {});
+    recovered = await recoverStore(persistence, logger, { newMarket, ...(effects ? { onReplayed: effects.recordReplayed } : {}) });
   } catch (error) {
     await effects?.close(0).catch(() => undefined);
     throw error;

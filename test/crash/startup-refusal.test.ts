@@ -1,6 +1,6 @@
 // A damaged or incomplete journal stops `npm start` (the real process) with a non-zero exit code and a message
 // on stderr naming the seq, instead of starting from a state that is not the acknowledged one.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -19,6 +19,11 @@ afterEach(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
   dir = null;
 });
+
+async function segmentOf(dataDir: string): Promise<string> {
+  const names = (await readdir(join(dataDir, 'journal'))).filter((name) => name.endsWith('.log'));
+  return join(dataDir, 'journal', names[names.length - 1]!);
+}
 
 /** A data directory whose journal holds the workload, written the way the server writes it. */
 async function dataDirWithJournal(): Promise<string> {
@@ -46,6 +51,47 @@ describe('start-up with a bad journal (file store)', () => {
     expect(exit.code).toBe(3);
     expect(exit.stderr).toMatch(/cannot start: recovery stopped: journal entry seq 17 is damaged/);
     expect(exit.stdout).not.toContain('tuan listening');
+  });
+
+  it('refuses to start (exit 3) when the last complete line is damaged, naming its seq', async () => {
+    const dataDir = await dataDirWithJournal();
+    await editJournalLine(join(dataDir, 'journal'), 40, (line) => line.replace('"nowMs":', '"nowMS":'));
+    const exit = await ServerProcess.runToExit({ ...ENV, TUAN_DATA_DIR: dataDir });
+    expect(exit.code).toBe(3);
+    expect(exit.stderr).toMatch(/cannot start: recovery stopped: journal entry seq 40 is damaged: .*\(last line\) fails its checksum/);
+  });
+
+  it('refuses to start (exit 3) when a bad line was appended, naming the seq it stands at', async () => {
+    const dataDir = await dataDirWithJournal();
+    await appendFile(await segmentOf(dataDir), '0badc0de {"seq":41,"command":{"type":"tick","nowMs":1}}\n');
+    const exit = await ServerProcess.runToExit({ ...ENV, TUAN_DATA_DIR: dataDir });
+    expect(exit.code).toBe(3);
+    expect(exit.stderr).toMatch(/recovery stopped: journal entry seq 41 is damaged: .*\(last line\) fails its checksum/);
+  });
+
+  it('refuses to start (exit 3) when the journal was cut short at a line boundary, naming the missing seqs', async () => {
+    const dataDir = await dataDirWithJournal();
+    const segment = await segmentOf(dataDir);
+    const lines = (await readFile(segment, 'utf8')).split('\n');
+    await writeFile(segment, `${lines.slice(0, 20).join('\n')}\n`);
+    const exit = await ServerProcess.runToExit({ ...ENV, TUAN_DATA_DIR: dataDir });
+    expect(exit.code).toBe(3);
+    expect(exit.stderr).toMatch(/recovery stopped: the journal ends at seq 20, but its high-water mark records seq 40 as acknowledged: seq 21\.\.40 are missing/);
+    expect(exit.stdout).not.toContain('tuan listening');
+  });
+
+  it('refuses to start (exit 3) when the last line was removed or the journal emptied', async () => {
+    const dataDir = await dataDirWithJournal();
+    const segment = await segmentOf(dataDir);
+    const lines = (await readFile(segment, 'utf8')).split('\n');
+    await writeFile(segment, `${lines.slice(0, 39).join('\n')}\n`);
+    let exit = await ServerProcess.runToExit({ ...ENV, TUAN_DATA_DIR: dataDir });
+    expect(exit.code).toBe(3);
+    expect(exit.stderr).toMatch(/seq 40 is missing/);
+    await writeFile(segment, '');
+    exit = await ServerProcess.runToExit({ ...ENV, TUAN_DATA_DIR: dataDir });
+    expect(exit.code).toBe(3);
+    expect(exit.stderr).toMatch(/seq 1\.\.40 are missing/);
   });
 
   it('refuses to start when an entry is missing, naming the seq', async () => {

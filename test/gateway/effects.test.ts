@@ -10,7 +10,7 @@ import { createLogger } from '../../gateway/logger.ts';
 import { generateMerchantKey, parseMerchantKeyRecords } from '../../gateway/merchant-keys.ts';
 import { startServer } from '../../server/index.ts';
 import { mintShopperToken } from '../../gateway/shopper-tokens.ts';
-import { openPersistence, type SnapshotStore } from '../../persistence/index.ts';
+import { openPersistence, snapshotKeys, type SnapshotStore } from '../../persistence/index.ts';
 import { FAST_POLICY, WebhookReceiver, uniquePrefix } from '../effects/helpers.ts';
 import { RedisServer } from '../../scripts/lib/redis-server.ts';
 import { ManualClock, TOKEN_SECRET, startHarness } from './helpers/harness.ts';
@@ -185,7 +185,11 @@ describe('effects in the running server (Redis)', () => {
     await expectSettled(provider, groups);
     await second.close();
 
-    // Another start replays the same tail (no command came since, so no new snapshot) and records it again.
+    // Another start replays the same tail and records it again. The second life's shutdown snapshot would leave
+    // nothing to replay, so it is dropped first (this test's keys only), as if it had been lost.
+    const admin = await openPersistence({ kind: 'redis', url: redis.url, keyPrefix: keys.journal });
+    await admin.redisClients[0]!.del(...Object.values(snapshotKeys(keys.journal)));
+    await admin.close();
     // These test queues keep no completed jobs, so BullMQ runs every payment job again: the provider answers
     // each from its idempotency key and applies nothing twice.
     const appliedBefore = provider.calls.filter((call) => call.outcome === 'applied').length;

@@ -10,6 +10,7 @@ import {
   DirectoryLockedError,
   FileJournal,
   FileSnapshotStore,
+  JournalCorruptError,
   RecoveryError,
   openPersistence,
   persistenceConfigFromEnv,
@@ -68,6 +69,106 @@ describe('file store specifics', () => {
     await journal.append([entries[9]!]);
     expect(await readAll(journal)).toEqual(entries);
     await journal.close();
+  });
+
+  describe('a journal shorter than what it acknowledged (lost data, not a crash artefact)', () => {
+    /** A data directory whose journal acknowledged seq 1..40, in two batches, and an open store on it. */
+    async function acknowledged40(): Promise<{ segment: string; lines: string[] }> {
+      const journal = await FileJournal.open({ dir: join(dir, 'journal') });
+      const entries = entriesOf(workload.commands.slice(0, 40));
+      await journal.append(entries.slice(0, 20));
+      await journal.append(entries.slice(20));
+      await journal.close();
+      const name = (await readdir(join(dir, 'journal'))).find((n) => n.endsWith('.log'))!;
+      const segment = join(dir, 'journal', name);
+      return { segment, lines: (await readFile(segment, 'utf8')).split('\n').filter((line) => line.length > 0) };
+    }
+
+    async function recoveryOf(): Promise<RecoveryError> {
+      const journal = await FileJournal.open({ dir: join(dir, 'journal') });
+      const snapshots = await FileSnapshotStore.open(join(dir, 'snapshots'));
+      try {
+        const error = await recover({ journal, snapshots, createEngine: () => new Engine() }).then(
+          () => null,
+          (caught: unknown) => caught,
+        );
+        expect(error).toBeInstanceOf(RecoveryError);
+        // Refusing changes nothing: the journal takes no appends on top of the loss.
+        await expect(journal.append(entriesOf(workload.commands.slice(0, 1), (await journal.lastSeq()) + 1))).rejects.toThrow(/refuses writes/);
+        return error as RecoveryError;
+      } finally {
+        await journal.close();
+        await snapshots.close();
+      }
+    }
+
+    it('refuses a journal cut at a line boundary halfway, naming the missing seqs', async () => {
+      const { segment, lines } = await acknowledged40();
+      await writeFile(segment, `${lines.slice(0, 20).join('\n')}\n`);
+      const error = await recoveryOf();
+      expect(error.problem).toBe('journal_truncated');
+      expect(error.seq).toBe(21);
+      expect(error.message).toMatch(/the journal ends at seq 20, but its high-water mark records seq 40 as acknowledged: seq 21\.\.40 are missing/);
+    });
+
+    it('refuses a journal cut inside a line, and cuts nothing off (the bytes stay as evidence)', async () => {
+      const { segment, lines } = await acknowledged40();
+      const cut = `${lines.slice(0, 20).join('\n')}\n${lines[20]!.slice(0, 30)}`;
+      await writeFile(segment, cut);
+      const error = await recoveryOf();
+      expect(error.message).toMatch(/seq 21\.\.40 are missing/);
+      expect(await readFile(segment, 'utf8')).toBe(cut);
+    });
+
+    it('refuses a journal without its last line: seq N is missing', async () => {
+      const { segment, lines } = await acknowledged40();
+      await writeFile(segment, `${lines.slice(0, 39).join('\n')}\n`);
+      const error = await recoveryOf();
+      expect(error.seq).toBe(40);
+      expect(error.message).toMatch(/the journal ends at seq 39, .* seq 40 is missing/);
+    });
+
+    it('refuses an emptied journal, and one whose segments are gone', async () => {
+      const { segment } = await acknowledged40();
+      await writeFile(segment, '');
+      expect((await recoveryOf()).message).toMatch(/the journal ends at seq 0, .* seq 1\.\.40 are missing/);
+      await rm(segment);
+      expect((await recoveryOf()).message).toMatch(/seq 1\.\.40 are missing/);
+      expect((await readdir(join(dir, 'journal'))).filter((n) => n.endsWith('.log'))).toEqual([]);
+    });
+
+    it('still recovers a journal whose last batch was written but never acknowledged (mark behind the entries)', async () => {
+      const { segment, lines } = await acknowledged40();
+      // As after a crash between a batch's fdatasync and the mark's: one more complete line than the mark says.
+      const extra = JSON.stringify({ seq: 41, v: 2, command: workload.commands[40] });
+      await writeFile(segment, `${[...lines, `${checksum(extra)} ${extra}`].join('\n')}\n`);
+      const journal = await FileJournal.open({ dir: join(dir, 'journal') });
+      const snapshots = await FileSnapshotStore.open(join(dir, 'snapshots'));
+      const recovered = await recover({ journal, snapshots, createEngine: () => new Engine() });
+      expect(recovered.lastSeq).toBe(41);
+      await journal.close();
+      await snapshots.close();
+    });
+
+    it('gives a journal written before high-water marks one at its last entry', async () => {
+      await acknowledged40();
+      await rm(join(dir, 'journal', 'HIGH_WATER'));
+      const journal = await FileJournal.open({ dir: join(dir, 'journal') });
+      expect(journal.openReport).toMatchObject({ markCreated: true, acknowledgedSeq: 40 });
+      expect(await journal.acknowledgedSeq()).toBe(40);
+      await journal.close();
+    });
+  });
+
+  it('names a damaged last line by seq when it opens, even when the damage is in its seq', async () => {
+    const journal = await FileJournal.open({ dir });
+    await journal.append(entriesOf(workload.commands.slice(0, 3)));
+    await journal.close();
+    await editJournalLine(dir, 3, (line) => line.replace('"seq":3', '"seq":7'));
+    const error = await FileJournal.open({ dir }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(JournalCorruptError);
+    expect((error as JournalCorruptError).seq).toBe(3);
+    expect((error as JournalCorruptError).message).toMatch(/journal entry seq 3 at .*\(last line\) fails its checksum/);
   });
 
   it('names a damaged last line when it opens, instead of guessing the last seq', async () => {

@@ -51,8 +51,9 @@ async function redisHarness(): Promise<StoreHarness> {
       const items = await admin.xrange(key, '-', '+');
       await admin.del(key);
       for (const [id, fields] of items) {
-        const payload = id === `${seq}-0` ? fields[1]!.replace('"nowMs":1', '"nowMs":2') : fields[1]!;
-        await admin.xadd(key, id, 'c', payload, 'k', fields[3]!);
+        const copy = [...fields];
+        if (id === `${seq}-0`) copy[copy.indexOf('c') + 1] = copy[copy.indexOf('c') + 1]!.replace('"nowMs":1', '"nowMs":2');
+        await admin.xadd(key, id, ...copy);
       }
     },
     async corruptNewestSnapshot() {

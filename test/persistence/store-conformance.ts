@@ -32,9 +32,10 @@ export interface StoreHarness {
   dispose(): Promise<void>;
 }
 
+/** Every entry from `fromSeq`, as seq and command (the format version is checked on its own). */
 export async function readAll(journal: Journal, fromSeq = 1, batchSize?: number): Promise<StoredEntry[]> {
   const all: StoredEntry[] = [];
-  for await (const batch of journal.readFrom(fromSeq, batchSize)) all.push(...batch);
+  for await (const batch of journal.readFrom(fromSeq, batchSize)) for (const { seq, command } of batch) all.push({ seq, command });
   return all;
 }
 
