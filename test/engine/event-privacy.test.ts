@@ -36,7 +36,7 @@ describe('event privacy is an allowlist', () => {
     const leaks: string[] = [];
     for (const [type, events] of seen) {
       for (const event of events) {
-        const probed = { ...event, [PROBE]: `secret of ${type}` } as EngineEvent;
+        const probed = { ...event, [PROBE]: `secret of ${type}` } as unknown as EngineEvent;
         if (PROBE in publicEvent(probed)) leaks.push(`${type}: public form`);
         privateEvents(probed, (shopperId, form) => {
           if (PROBE in form) leaks.push(`${type}: private form for ${shopperId}`);
