@@ -70,7 +70,6 @@ async function main(): Promise<void> {
   // Signal handlers before the "listening" line: whoever reads that line may send SIGTERM at once, and a
   // signal with no handler yet would kill the process without its shutdown snapshot.
   const gate = new ShutdownSignalGate();
-  const startedAtMs = performance.now();
   const onSignal = (signal: NodeJS.Signals): void => {
     const decision = gate.receive(signal, performance.now());
     switch (decision.action) {
@@ -87,7 +86,7 @@ async function main(): Promise<void> {
         booted.close().then(
           () => {
             logger.info(
-              { signal, seq: server.sequencer.appliedSeq, snapshotSeq: server.checkpointer?.lastSeq ?? null, ms: Math.round(performance.now() - shutdownStartedAtMs), uptimeS: Math.round((performance.now() - startedAtMs) / 1_000) },
+              { signal, seq: server.sequencer.appliedSeq, snapshotSeq: server.checkpointer?.lastSeq ?? null, ms: Math.round(performance.now() - shutdownStartedAtMs), uptimeS: Math.round(process.uptime()) },
               'stopped gracefully',
             );
             process.exit(0);
