@@ -191,8 +191,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     metrics.addGauge({ name: 'tuan_effects_flushed_seq', help: 'Every effect of every seq up to this one is in Redis.', read: () => fx.outbox.stats().flushedThroughSeq });
   }
 
+  // Exclusive (LIBUS_LISTEN_EXCLUSIVE_PORT): by default uWS binds with SO_REUSEPORT, so a second server on this
+  // port would listen too and the kernel would split the connections between two independent markets. This
+  // build's typings lack the host + options overload that its native listen takes.
+  const listenExclusive = app.listen.bind(app) as unknown as (host: string, port: number, options: 1, cb: (socket: uWS.us_listen_socket | false) => void) => void;
   const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
-    app.listen(config.host, config.port, (socket) => (socket ? resolve(socket) : reject(new Error(`cannot listen on ${config.host}:${config.port}`))));
+    listenExclusive(config.host, config.port, 1, (socket) =>
+      socket ? resolve(socket) : reject(Object.assign(new Error(`cannot listen on ${config.host}:${config.port}`), { code: 'LISTEN_FAILED', host: config.host, port: config.port })),
+    );
   });
   const port = uWS.us_socket_local_port(listenSocket);
   logger.info({ host: config.host, port }, 'listening');
