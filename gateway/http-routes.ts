@@ -8,7 +8,7 @@ import { ownershipProblem, runCommand, type GatewayContext } from './context.ts'
 import { errorReply, merchantOf, refusal, route, validate, type Reply, type RequestData } from './http-kit.ts';
 import { listOffers } from './merchant-offers.ts';
 import { optionalShopper } from './shopper-bearer.ts';
-import { CreditScoreClaim, mintShopperToken, PriorityClassClaim } from './shopper-tokens.ts';
+import { CreditScoreClaim, MemberTierClaim, mintShopperToken, PriorityClassClaim } from './shopper-tokens.ts';
 import type { UnstampedCommand } from '../runtime/sequencer.ts';
 
 const CreateOfferBody = CreateOffer.omit({ type: true, nowMs: true, merchantId: true, idempotencyKey: true });
@@ -20,6 +20,7 @@ const DevTokenBody = z.strictObject({
   exposureLimitMinor: Money.optional(),
   priorityClass: PriorityClassClaim.optional(),
   creditScore: CreditScoreClaim.optional(),
+  memberTier: MemberTierClaim.optional(),
 });
 const EmptyBody = z.union([z.undefined(), z.strictObject({})]);
 
