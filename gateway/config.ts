@@ -22,6 +22,18 @@ export interface GatewayConfig {
   /** Browser origins allowed to open sockets and call the API; empty allows every origin. */
   origins: string[];
   maxConnections: number;
+  /**
+   * WebSocket connections open at once from one remote address (as the socket sees it: behind a proxy every client
+   * has the proxy's address, so raise it there or set 0, off). Past it the upgrade is refused with 429.
+   */
+  maxConnectionsPerAddress: number;
+  /** Connections one shopper may be authenticated on at once; past it `authenticate` is refused (0: off). */
+  maxConnectionsPerShopper: number;
+  /**
+   * A connection that has neither authenticated nor subscribed to a channel this long after opening is closed with
+   * 4001 `auth_timeout`, so an idle socket cannot hold a slot (0: off).
+   */
+  authTimeoutMs: number;
   /** WebSocket messages larger than this get `too_large` and the connection stays open. */
   maxMessageBytes: number;
   /** Past this uWS drops the connection without reading the message (abnormal closure). */
@@ -83,6 +95,9 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   devTokens: false,
   origins: [],
   maxConnections: 10_000,
+  maxConnectionsPerAddress: 256,
+  maxConnectionsPerShopper: 16,
+  authTimeoutMs: 10_000,
   maxMessageBytes: 16 * 1024,
   hardMaxMessageBytes: 64 * 1024,
   maxBodyBytes: 64 * 1024,
@@ -136,6 +151,9 @@ const Env = z.object({
     .pipe(z.array(z.url()))
     .optional(),
   MAX_CONNECTIONS: intFrom(1, 1_000_000).optional(),
+  MAX_CONNECTIONS_PER_ADDRESS: intFrom(0, 1_000_000).optional(),
+  MAX_CONNECTIONS_PER_SHOPPER: intFrom(0, 1_000_000).optional(),
+  AUTH_TIMEOUT_MS: intFrom(0, 600_000).optional(),
   MAX_MESSAGE_BYTES: intFrom(512, 1024 * 1024).optional(),
   MAX_BODY_BYTES: intFrom(512, 16 * 1024 * 1024).optional(),
   MAX_SUBSCRIPTIONS: intFrom(1, 10_000).optional(),
@@ -181,6 +199,9 @@ export function loadConfigFromEnv(env: Record<string, string | undefined>, rando
     devTokens: e.DEV_TOKENS ?? !production,
     origins: e.ORIGINS,
     maxConnections: e.MAX_CONNECTIONS,
+    maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
+    maxConnectionsPerShopper: e.MAX_CONNECTIONS_PER_SHOPPER,
+    authTimeoutMs: e.AUTH_TIMEOUT_MS,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS,

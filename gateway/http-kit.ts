@@ -75,6 +75,7 @@ export function statusOf(code: ErrorCode): number {
       return 422;
     case 'rate_limited':
     case 'too_many_subscriptions':
+    case 'too_many_connections':
       return 429;
     case 'unavailable':
       return 503;

@@ -9,7 +9,7 @@ import { errorReply, merchantOf, refusal, route, validate, type Reply, type Requ
 import { listOffers } from './merchant-offers.ts';
 import { WIRE_OFFER_PATCH, withTimeZoneNames } from './protocol.ts';
 import { optionalShopper } from './shopper-bearer.ts';
-import { CreditScoreClaim, mintShopperToken, PriorityClassClaim } from './shopper-tokens.ts';
+import { CreditScoreClaim, MemberTierClaim, mintShopperToken, PriorityClassClaim } from './shopper-tokens.ts';
 import type { UnstampedCommand } from '../runtime/sequencer.ts';
 
 const CreateOfferBody = withTimeZoneNames('create_offer', CreateOffer.omit({ type: true, nowMs: true, merchantId: true, idempotencyKey: true }));
@@ -21,6 +21,7 @@ const DevTokenBody = z.strictObject({
   exposureLimitMinor: Money.optional(),
   priorityClass: PriorityClassClaim.optional(),
   creditScore: CreditScoreClaim.optional(),
+  memberTier: MemberTierClaim.optional(),
 });
 const EmptyBody = z.union([z.undefined(), z.strictObject({})]);
 

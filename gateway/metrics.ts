@@ -95,6 +95,7 @@ export interface Gauge {
 export class GatewayMetrics {
   readonly connectionsOpened = new Counter('tuan_ws_connections_opened_total', 'WebSocket connections accepted.');
   readonly connectionsRefused = new Counter('tuan_ws_connections_refused_total', 'WebSocket upgrades refused, by reason.');
+  readonly connectionsClosed = new Counter('tuan_ws_connections_closed_total', 'WebSocket connections the server closed, by reason.');
   readonly messagesReceived = new Counter('tuan_ws_messages_received_total', 'WebSocket messages received.');
   readonly commands = new Counter('tuan_commands_total', 'Commands applied by the engine, by type.');
   readonly rejections = new Counter('tuan_rejections_total', 'Requests refused, by error code (engine and gateway).');
@@ -127,6 +128,7 @@ export class GatewayMetrics {
     const parts = [
       this.connectionsOpened,
       this.connectionsRefused,
+      this.connectionsClosed,
       this.messagesReceived,
       this.commands,
       this.rejections,

@@ -1,16 +1,18 @@
 // Development and operations CLI for credentials.
 //   npx tsx gateway/mint-token.ts shopper <shopperId> [--newcomer] [--ttl-s 3600]
-//       [--exposure-limit-minor N] [--priority-class 0..7] [--credit-score 0..1000]   (signs with $TOKEN_SECRET)
+//       [--exposure-limit-minor N] [--priority-class 0..7] [--credit-score 0..1000] [--member-tier NAME]
+//       (signs with $TOKEN_SECRET)
 //   npx tsx gateway/mint-token.ts merchant-key <merchantId>                        (prints the key and its record)
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { Id, Money } from '../engine/index.ts';
 import { generateMerchantKey } from './merchant-keys.ts';
-import { CreditScoreClaim, mintShopperToken, PriorityClassClaim } from './shopper-tokens.ts';
+import { CreditScoreClaim, MemberTierClaim, mintShopperToken, PriorityClassClaim } from './shopper-tokens.ts';
 
 const USAGE = `usage:
   npx tsx gateway/mint-token.ts shopper <shopperId> [--newcomer] [--ttl-s SECONDS]
-      [--exposure-limit-minor MINOR] [--priority-class 0..7] [--credit-score 0..1000]   needs TOKEN_SECRET
+      [--exposure-limit-minor MINOR] [--priority-class 0..7] [--credit-score 0..1000] [--member-tier NAME]
+      needs TOKEN_SECRET
   npx tsx gateway/mint-token.ts merchant-key <merchantId>`;
 
 function fail(message: string): never {
@@ -28,6 +30,7 @@ try {
       'exposure-limit-minor': { type: 'string' },
       'priority-class': { type: 'string' },
       'credit-score': { type: 'string' },
+      'member-tier': { type: 'string' },
     },
   });
 } catch (error) {
@@ -45,6 +48,14 @@ function optionalClaim(flag: string, text: string | undefined, schema: z.ZodType
   return value.data;
 }
 
+/** An optional name claim (the member tier), checked against the bounds the server verifies tokens with. */
+function optionalName(flag: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const value = MemberTierClaim.safeParse(text);
+  if (!value.success) fail(`--${flag} must be 1–40 letters, digits or _ . : -: "${text}"`);
+  return value.data;
+}
+
 if (command === 'shopper') {
   const secret = process.env.TOKEN_SECRET;
   if (!secret || secret.length < 32) fail('TOKEN_SECRET must be set (at least 32 characters), the same as the server');
@@ -57,6 +68,7 @@ if (command === 'shopper') {
     exposureLimitMinor: optionalClaim('exposure-limit-minor', values['exposure-limit-minor'], Money),
     priorityClass: optionalClaim('priority-class', values['priority-class'], PriorityClassClaim),
     creditScore: optionalClaim('credit-score', values['credit-score'], CreditScoreClaim),
+    memberTier: optionalName('member-tier', values['member-tier']),
   };
   process.stdout.write(`${mintShopperToken(secret, claims, Date.now())}\n`);
 } else if (command === 'merchant-key') {

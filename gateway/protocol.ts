@@ -118,6 +118,7 @@ export const GATEWAY_ERROR_CODES = [
   'rate_limited',
   'too_large',
   'too_many_subscriptions',
+  'too_many_connections',
   'unavailable',
 ] as const;
 export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];
@@ -135,6 +136,8 @@ export const CLOSE_CODES = {
   normal: 1000,
   /** The server is shutting down or restarting. */
   goingAway: 1001,
+  /** The connection neither authenticated nor subscribed within `authTimeoutMs` of opening. */
+  authTimeout: 4001,
   /** The client fell more than `slowConsumerBytes` behind; reconnect and resume from the last offset. */
   slowConsumer: 4008,
   /** The client kept sending after being told `rate_limited`. */

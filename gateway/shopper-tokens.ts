@@ -49,6 +49,7 @@ const SEGMENT = /^[A-Za-z0-9_-]+$/;
 const Header = z.object({ alg: z.string(), typ: z.string().optional() });
 export const PriorityClassClaim = z.number().int().min(0).max(7);
 export const CreditScoreClaim = z.number().int().min(0).max(1_000);
+export const MemberTierClaim = MemberTierName;
 
 const Payload = z.strictObject({
   sub: Id,
@@ -56,7 +57,7 @@ const Payload = z.strictObject({
   exposureLimitMinor: Money.optional(),
   priorityClass: PriorityClassClaim.optional(),
   creditScore: CreditScoreClaim.optional(),
-  memberTier: MemberTierName.optional(),
+  memberTier: MemberTierClaim.optional(),
   /** Seconds since the epoch, as JWT has it. */
   iat: z.number().int().min(0),
   exp: z.number().int().min(0),

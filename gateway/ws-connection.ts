@@ -25,6 +25,10 @@ export interface Connection {
   bucketUpdatedMs: number;
   /** Rate-limited messages in a row; reset by any message that passes. */
   rateStrikes: number;
+  /** The remote address the upgrade came from (counted against `maxConnectionsPerAddress`). */
+  address: string;
+  /** Closes the connection unless it authenticates or subscribes first; null once it did (or the check is off). */
+  authTimer: ReturnType<typeof setTimeout> | null;
   /** Set in the close handler: uWS sockets must not be touched after it. */
   closed: boolean;
 }

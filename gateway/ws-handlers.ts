@@ -5,6 +5,7 @@ import uWS, { type WebSocketBehavior } from 'uWebSockets.js';
 import { describeIssues } from '../engine/index.ts';
 import { hasPresence, parseChannel } from './channel-names.ts';
 import { refuse, type GatewayContext } from './context.ts';
+import { ConnectionCounts } from './connection-caps.ts';
 import { originAllowed } from './http-kit.ts';
 import { describeTokenProblem, verifyShopperToken } from './shopper-tokens.ts';
 import { CLOSE_CODES, ClientMessage, PROTOCOL_VERSION, type CommandMessage } from './protocol.ts';
@@ -22,6 +23,8 @@ export interface WsEndpoint {
 
 export function createWsEndpoint(ctx: GatewayContext, presence: Presence): WsEndpoint {
   const sockets = new Set<Socket>();
+  const perAddress = new ConnectionCounts();
+  const perShopper = new ConnectionCounts();
   let nextConnectionId = 0;
   const { config } = ctx;
 
@@ -43,6 +46,8 @@ export function createWsEndpoint(ctx: GatewayContext, presence: Presence): WsEnd
       const subprotocol = chooseSubprotocol(req.getHeader('sec-websocket-protocol'));
       if (ctx.shuttingDown) return turnAway('503 Service Unavailable', 'shutting_down');
       if (sockets.size >= config.maxConnections) return turnAway('503 Service Unavailable', 'capacity');
+      const address = Buffer.from(res.getRemoteAddressAsText()).toString();
+      if (!perAddress.hasRoom(address, config.maxConnectionsPerAddress)) return turnAway('429 Too Many Requests', 'address_limit');
       if (!originAllowed(origin, req.getHeader('host'), config.origins)) return turnAway('403 Forbidden', 'origin');
       if (subprotocol === null) return turnAway('400 Bad Request', 'protocol_version');
       const nowMs = ctx.clock();
@@ -60,6 +65,8 @@ export function createWsEndpoint(ctx: GatewayContext, presence: Presence): WsEnd
         bucketTokens: config.connectionRate.burst,
         bucketUpdatedMs: nowMs,
         rateStrikes: 0,
+        address,
+        authTimer: null,
         closed: false,
       };
       res.upgrade(conn, req.getHeader('sec-websocket-key'), subprotocol, req.getHeader('sec-websocket-extensions'), context);
@@ -67,7 +74,18 @@ export function createWsEndpoint(ctx: GatewayContext, presence: Presence): WsEnd
 
     open: (ws) => {
       sockets.add(ws);
+      const conn = ws.getUserData();
+      perAddress.add(conn.address);
       ctx.metrics.connectionsOpened.inc();
+      if (config.authTimeoutMs > 0) {
+        conn.authTimer = setTimeout(() => {
+          conn.authTimer = null;
+          if (conn.closed) return;
+          ctx.metrics.connectionsClosed.inc({ reason: 'auth_timeout' });
+          ws.end(CLOSE_CODES.authTimeout, 'auth_timeout');
+        }, config.authTimeoutMs);
+        conn.authTimer.unref();
+      }
       sendJson(ws, {
         type: 'welcome',
         protocolVersion: PROTOCOL_VERSION,
@@ -83,13 +101,16 @@ export function createWsEndpoint(ctx: GatewayContext, presence: Presence): WsEnd
 
     message: (ws, data) => {
       ctx.metrics.messagesReceived.inc();
-      onMessage(ctx, presence, ws, data);
+      onMessage(ctx, presence, perShopper, ws, data);
     },
 
     close: (ws) => {
       const conn = ws.getUserData();
       conn.closed = true;
       sockets.delete(ws);
+      settleAuthTimer(conn);
+      perAddress.remove(conn.address);
+      if (conn.role === 'shopper') perShopper.remove(conn.subjectId!);
       if (conn.subscriptions) {
         for (const name of conn.subscriptions) {
           const channel = parseChannel(name);
@@ -124,7 +145,14 @@ function chooseSubprotocol(offered: string): string | null {
   return offered.split(',').some((name) => name.trim() === wanted) ? wanted : null;
 }
 
-function onMessage(ctx: GatewayContext, presence: Presence, ws: Socket, data: ArrayBuffer): void {
+/** The connection authenticated or watches something: it may stay past `authTimeoutMs`. */
+function settleAuthTimer(conn: Connection): void {
+  if (conn.authTimer === null) return;
+  clearTimeout(conn.authTimer);
+  conn.authTimer = null;
+}
+
+function onMessage(ctx: GatewayContext, presence: Presence, perShopper: ConnectionCounts, ws: Socket, data: ArrayBuffer): void {
   const conn = ws.getUserData();
   const nowMs = ctx.clock();
   if (!takeConnectionToken(ctx, conn)) {
@@ -162,10 +190,12 @@ function onMessage(ctx: GatewayContext, presence: Presence, ws: Socket, data: Ar
   const message = parsed.data;
   switch (message.type) {
     case 'authenticate':
-      authenticate(ctx, ws, conn, message);
+      authenticate(ctx, perShopper, ws, conn, message);
+      if (conn.role !== 'anonymous') settleAuthTimer(conn);
       return;
     case 'subscribe':
       handleSubscribe(ctx, presence, ws, conn, message);
+      if ((conn.subscriptions?.size ?? 0) > 0) settleAuthTimer(conn);
       return;
     case 'unsubscribe':
       handleUnsubscribe(ctx, presence, ws, conn, message);
@@ -180,9 +210,9 @@ function onMessage(ctx: GatewayContext, presence: Presence, ws: Socket, data: Ar
 }
 
 /** A connection has one identity for its life; authenticating again may only renew it (a fresher token). */
-function authenticate(ctx: GatewayContext, ws: Socket, conn: Connection, message: Extract<ClientMessage, { type: 'authenticate' }>): void {
+function authenticate(ctx: GatewayContext, perShopper: ConnectionCounts, ws: Socket, conn: Connection, message: Extract<ClientMessage, { type: 'authenticate' }>): void {
   const nowMs = ctx.clock();
-  const fail = (code: 'unauthorized' | 'forbidden', text: string) => {
+  const fail = (code: 'unauthorized' | 'forbidden', text: string): void => {
     const refusal = refuse(ctx, code, text);
     sendError(ws, message.requestId, refusal.code, refusal.message, nowMs);
   };
@@ -192,6 +222,16 @@ function authenticate(ctx: GatewayContext, ws: Socket, conn: Connection, message
     const { shopperId, newcomer, expiresAtMs, exposureLimitMinor, priorityClass, creditScore, memberTier } = check.claims;
     if (conn.role === 'merchant' || (conn.role === 'shopper' && conn.subjectId !== shopperId)) {
       return fail('forbidden', 'This connection is already authenticated as someone else; open a new connection.');
+    }
+    if (conn.role === 'anonymous') {
+      // A renewal is the same connection: only a connection's first shopper authentication counts against the cap.
+      if (!perShopper.hasRoom(shopperId, ctx.config.maxConnectionsPerShopper)) {
+        ctx.metrics.connectionsRefused.inc({ reason: 'shopper_limit' });
+        const refusal = refuse(ctx, 'too_many_connections', `Shopper "${shopperId}" is connected ${ctx.config.maxConnectionsPerShopper} times already; close one of those connections first.`);
+        sendError(ws, message.requestId, refusal.code, refusal.message, nowMs);
+        return;
+      }
+      perShopper.add(shopperId);
     }
     // A renewal takes the fresher token's facts too: the platform may have changed a limit or a class meanwhile.
     Object.assign(conn, { role: 'shopper', subjectId: shopperId, newcomer, memberTier, expiresAtMs, exposureLimitMinor, priorityClass, creditScore });

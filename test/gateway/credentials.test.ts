@@ -9,19 +9,22 @@ const NOW = 1_700_000_000_000;
 describe('shopper tokens', () => {
   it('round-trips the claims until the expiry, then refuses', () => {
     const token = mintShopperToken(SECRET, { shopperId: 'ann', newcomer: true, ttlS: 60 }, NOW);
-    // Absent optional claims: no exposure limit given, class 0, no credit score.
+    // Absent optional claims: no exposure limit given, class 0, no credit score, no member tier.
     expect(verifyShopperToken(SECRET, token, NOW)).toEqual({
       ok: true,
-      claims: { shopperId: 'ann', newcomer: true, expiresAtMs: NOW + 60_000, exposureLimitMinor: null, priorityClass: 0, creditScore: null },
+      claims: { shopperId: 'ann', newcomer: true, expiresAtMs: NOW + 60_000, exposureLimitMinor: null, priorityClass: 0, creditScore: null, memberTier: null },
     });
     expect(verifyShopperToken(SECRET, token, NOW + 59_999).ok).toBe(true);
     expect(verifyShopperToken(SECRET, token, NOW + 60_000)).toEqual({ ok: false, reason: 'expired' });
   });
 
   it('carries the facts the platform vouches for, within their bounds', () => {
-    const token = mintShopperToken(SECRET, { shopperId: 'ann', newcomer: false, ttlS: 60, exposureLimitMinor: 50_000, priorityClass: 2, creditScore: 730 }, NOW);
+    const token = mintShopperToken(SECRET, { shopperId: 'ann', newcomer: false, ttlS: 60, exposureLimitMinor: 50_000, priorityClass: 2, creditScore: 730, memberTier: 'gold' }, NOW);
     const check = verifyShopperToken(SECRET, token, NOW);
-    expect(check).toMatchObject({ ok: true, claims: { exposureLimitMinor: 50_000, priorityClass: 2, creditScore: 730 } });
+    expect(check).toEqual({
+      ok: true,
+      claims: { shopperId: 'ann', newcomer: false, expiresAtMs: NOW + 60_000, exposureLimitMinor: 50_000, priorityClass: 2, creditScore: 730, memberTier: 'gold' },
+    });
     // A correctly signed token whose claims are out of range is refused, not clamped.
     const signed = (payload: object): string => {
       const input = `${token.split('.')[0]}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
@@ -32,6 +35,8 @@ describe('shopper tokens', () => {
     expect(verifyShopperToken(SECRET, signed({ ...base, priorityClass: 8 }), NOW)).toEqual({ ok: false, reason: 'malformed' });
     expect(verifyShopperToken(SECRET, signed({ ...base, creditScore: -1 }), NOW)).toEqual({ ok: false, reason: 'malformed' });
     expect(verifyShopperToken(SECRET, signed({ ...base, exposureLimitMinor: 1.5 }), NOW)).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifyShopperToken(SECRET, signed({ ...base, memberTier: '' }), NOW)).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifyShopperToken(SECRET, signed({ ...base, memberTier: 'gold tier' }), NOW)).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it('names the failure: wrong secret, wrong algorithm, malformed', () => {

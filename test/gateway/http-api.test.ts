@@ -116,8 +116,13 @@ describe('shopper reads', () => {
     const check = verifyShopperToken(TOKEN_SECRET, minted.body.token, h.clock.nowMs);
     expect(check).toEqual({
       ok: true,
-      claims: { shopperId: 'vera', newcomer: true, expiresAtMs: minted.body.expiresAtMs, exposureLimitMinor: null, priorityClass: 1, creditScore: null },
+      claims: { shopperId: 'vera', newcomer: true, expiresAtMs: minted.body.expiresAtMs, exposureLimitMinor: null, priorityClass: 1, creditScore: null, memberTier: null },
     });
+    const gold = await h.http('POST', '/dev/shopper-tokens', { body: { shopperId: 'wen', memberTier: 'gold' } });
+    expect(gold.status).toBe(201);
+    expect(gold.body).toMatchObject({ shopperId: 'wen', newcomer: false, memberTier: 'gold' });
+    expect(verifyShopperToken(TOKEN_SECRET, gold.body.token, h.clock.nowMs)).toMatchObject({ ok: true, claims: { shopperId: 'wen', memberTier: 'gold' } });
+    expect((await h.http('POST', '/dev/shopper-tokens', { body: { shopperId: 'wen', memberTier: 'gold tier' } })).status).toBe(400);
     const client = await h.connect();
     expect((await client.ok({ type: 'authenticate', token: minted.body.token })).result).toMatchObject({ shopperId: 'vera', newcomer: true });
   });
