@@ -217,7 +217,7 @@ function authenticate(ctx: GatewayContext, perShopper: ConnectionCounts, ws: Soc
     sendError(ws, message.requestId, refusal.code, refusal.message, nowMs);
   };
   if (message.token !== undefined) {
-    const check = verifyShopperToken(ctx.config.tokenSecret, message.token, nowMs);
+    const check = verifyShopperToken(ctx.config.tokenSecret, message.token, nowMs, ctx.config.tokenPolicy);
     if (!check.ok) return fail('unauthorized', describeTokenProblem(check.reason));
     const { shopperId, newcomer, expiresAtMs, exposureLimitMinor, priorityClass, creditScore, memberTier } = check.claims;
     if (conn.role === 'merchant' || (conn.role === 'shopper' && conn.subjectId !== shopperId)) {
