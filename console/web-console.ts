@@ -72,6 +72,56 @@ async function bundle(): Promise<ConsoleAssets> {
   return { html, js, css: `${chartCss}\n${ownCss}`, buildMs: Math.round(performance.now() - started) };
 }
 
+// The icon: three shoppers (white dots) on a red tile, drawn here in code so no binary file is kept in the tree.
+// Browsers ask for /favicon.ico by themselves; without it every console visit logs a 404.
+const ICON_HEADERS = { 'cache-control': 'public, max-age=604800', 'x-content-type-options': 'nosniff' };
+
+/** The same drawing as a 16×16, 32-bit ICO (one BMP image: header, directory entry, bitmap, AND mask). */
+export function faviconIco(): Buffer {
+  const size = 16;
+  const dots = [
+    [8, 5],
+    [4.5, 10.5],
+    [11.5, 10.5],
+  ] as const;
+  const pixels = Buffer.alloc(size * size * 4);
+  for (let row = 0; row < size; row++) {
+    for (let x = 0; x < size; x++) {
+      const y = size - 1 - row; // BMP rows run bottom-up
+      const cx = x + 0.5;
+      const cy = y + 0.5;
+      const inDot = dots.some(([dx, dy]) => (cx - dx) ** 2 + (cy - dy) ** 2 <= 2.2 ** 2);
+      const corner = Math.min(cx, size - cx) < 1 && Math.min(cy, size - cy) < 1;
+      const offset = (row * size + x) * 4;
+      // BGRA
+      if (corner) pixels.set([0, 0, 0, 0], offset);
+      else if (inDot) pixels.set([255, 255, 255, 255], offset);
+      else pixels.set([0x3d, 0x26, 0xd7, 255], offset);
+    }
+  }
+  const mask = Buffer.alloc(size * 4); // 1 bit a pixel, rows padded to 4 bytes; all 0: alpha decides
+  const info = Buffer.alloc(40);
+  info.writeUInt32LE(40, 0);
+  info.writeInt32LE(size, 4);
+  info.writeInt32LE(size * 2, 8); // image and mask
+  info.writeUInt16LE(1, 12);
+  info.writeUInt16LE(32, 14);
+  info.writeUInt32LE(pixels.length + mask.length, 20);
+  const image = Buffer.concat([info, pixels, mask]);
+  const header = Buffer.alloc(6 + 16);
+  header.writeUInt16LE(1, 2); // type: icon
+  header.writeUInt16LE(1, 4); // one image
+  header.writeUInt8(size, 6);
+  header.writeUInt8(size, 7);
+  header.writeUInt16LE(1, 10); // planes
+  header.writeUInt16LE(32, 12); // bits a pixel
+  header.writeUInt32LE(image.length, 14);
+  header.writeUInt32LE(22, 18); // offset of the image
+  return Buffer.concat([header, image]);
+}
+
+let icoCache: Buffer | null = null;
+
 export function registerWebConsole(app: TemplatedApp, ctx: GatewayContext): void {
   const read = { readBody: false };
   const asset = (pick: (assets: ConsoleAssets) => string, contentType: string) => async (): Promise<Reply> => {
@@ -90,6 +140,7 @@ export function registerWebConsole(app: TemplatedApp, ctx: GatewayContext): void
   app.get('/console/', route(ctx, 'console_page', read, page));
   app.get('/console/app.js', route(ctx, 'console_script', read, asset((assets) => assets.js, 'text/javascript; charset=utf-8')));
   app.get('/console/app.css', route(ctx, 'console_styles', read, asset((assets) => assets.css, 'text/css; charset=utf-8')));
+  app.get('/favicon.ico', route(ctx, 'favicon', read, () => ({ status: 200, body: (icoCache ??= faviconIco()), contentType: 'image/x-icon', headers: ICON_HEADERS })));
   registerSimulationRoutes(app, ctx);
   app.get(
     '/console/config.json',

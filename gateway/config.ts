@@ -2,6 +2,7 @@
 // `loadConfigFromEnv` validates every variable with zod at start and fails with a message naming the variable,
 // so a typo stops the process before it listens instead of surfacing as odd behaviour later.
 import { z } from 'zod';
+import { DEFAULT_TOKEN_POLICY, type TokenPolicy } from './shopper-tokens.ts';
 
 export interface RateLimit {
   /** Tokens added per second. */
@@ -17,6 +18,8 @@ export interface GatewayConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Secret for shopper tokens (HMAC-SHA256). */
   tokenSecret: string;
+  /** The longest a shopper token may live (exp − iat, and exp − now) and how far ahead its iat may be. */
+  tokenPolicy: TokenPolicy;
   /** Whether `POST /dev/shopper-tokens` mints tokens for anyone who asks: development only. */
   devTokens: boolean;
   /** Browser origins allowed to open sockets and call the API; empty allows every origin. */
@@ -92,6 +95,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   port: 8080,
   logLevel: 'info',
   tokenSecret: '',
+  tokenPolicy: DEFAULT_TOKEN_POLICY,
   devTokens: false,
   origins: [],
   maxConnections: 10_000,
@@ -144,6 +148,8 @@ const Env = z.object({
   PORT: intFrom(0, 65_535).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   TOKEN_SECRET: z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`).optional(),
+  TOKEN_MAX_LIFETIME_S: intFrom(60, 30 * 24 * 3_600).optional(),
+  TOKEN_CLOCK_SKEW_S: intFrom(0, 3_600).optional(),
   DEV_TOKENS: flag.optional(),
   ORIGINS: z
     .string()
@@ -196,6 +202,10 @@ export function loadConfigFromEnv(env: Record<string, string | undefined>, rando
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     tokenSecret: e.TOKEN_SECRET ?? randomSecret(),
+    tokenPolicy:
+      e.TOKEN_MAX_LIFETIME_S === undefined && e.TOKEN_CLOCK_SKEW_S === undefined
+        ? undefined
+        : { maxLifetimeS: e.TOKEN_MAX_LIFETIME_S ?? DEFAULT_TOKEN_POLICY.maxLifetimeS, clockSkewS: e.TOKEN_CLOCK_SKEW_S ?? DEFAULT_TOKEN_POLICY.clockSkewS },
     devTokens: e.DEV_TOKENS ?? !production,
     origins: e.ORIGINS,
     maxConnections: e.MAX_CONNECTIONS,
@@ -230,6 +240,7 @@ export function resolveConfig(overrides: Partial<GatewayConfig>): GatewayConfig 
   if (overrides.hardMaxMessageBytes === undefined) config.hardMaxMessageBytes = Math.max(config.maxMessageBytes * 4, DEFAULT_CONFIG.hardMaxMessageBytes);
   if (overrides.maxBackpressureBytes === undefined) config.maxBackpressureBytes = config.slowConsumerBytes * 4;
   if (config.tokenSecret.length < MIN_SECRET_LENGTH) throw new ConfigError(`tokenSecret must be at least ${MIN_SECRET_LENGTH} characters`);
+  if (config.devTokenTtlS > config.tokenPolicy.maxLifetimeS) throw new ConfigError('devTokenTtlS must not exceed tokenPolicy.maxLifetimeS (TOKEN_MAX_LIFETIME_S)');
   if (config.hardMaxMessageBytes < config.maxMessageBytes) throw new ConfigError('hardMaxMessageBytes must be ≥ maxMessageBytes');
   if (config.maxBackpressureBytes <= config.slowConsumerBytes) throw new ConfigError('maxBackpressureBytes must exceed slowConsumerBytes');
   // uWS counts idle time in steps of about 4 s and refuses timeouts below 8 s (0 turns the check off).

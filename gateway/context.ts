@@ -10,6 +10,7 @@ import type { MerchantKeyring } from './merchant-keys.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { Outcome, Sequencer, UnstampedCommand } from '../runtime/sequencer.ts';
 import type { KeyedRateLimiter } from './rate-limiter.ts';
+import type { ChannelWatchers } from './watchers.ts';
 import type { ErrorCode, GatewayRejection } from './protocol.ts';
 
 export interface GatewayContext {
@@ -18,6 +19,8 @@ export interface GatewayContext {
   engine: Engine;
   sequencer: Sequencer;
   channels: ChannelRegistry;
+  /** The sockets watching each channel (for the send-buffer check after each publish). */
+  watchers: ChannelWatchers;
   keyring: MerchantKeyring;
   metrics: GatewayMetrics;
   logger: Logger;

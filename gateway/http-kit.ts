@@ -28,7 +28,7 @@ export interface RequestData {
 
 export interface Reply {
   status: number;
-  /** Sent as JSON, or as-is when a string with `contentType`. */
+  /** Sent as JSON, or as-is when a string or bytes with `contentType`. */
   body: unknown;
   contentType?: string;
   headers?: Record<string, string>;
@@ -130,7 +130,8 @@ export function route(ctx: GatewayContext, name: string, options: { readBody: bo
     const send = (reply: Reply): void => {
       if (aborted) return;
       const status = STATUS_TEXT[reply.status] ?? `${reply.status} Unknown`;
-      const text = typeof reply.body === 'string' ? reply.body : JSON.stringify({ ...(reply.body as object), requestId: request.requestId });
+      const text =
+        typeof reply.body === 'string' || reply.body instanceof Uint8Array ? reply.body : JSON.stringify({ ...(reply.body as object), requestId: request.requestId });
       ctx.metrics.httpRequests.inc({ route: name, status: String(reply.status) });
       // 503 is a refusal the client is told to retry (shutdown, overload, journal away): counted in metrics,
       // not logged per request, or an outage would flood the log.

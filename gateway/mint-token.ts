@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { Id, Money } from '../engine/index.ts';
 import { generateMerchantKey } from './merchant-keys.ts';
-import { CreditScoreClaim, MemberTierClaim, mintShopperToken, PriorityClassClaim } from './shopper-tokens.ts';
+import { CreditScoreClaim, DEFAULT_TOKEN_POLICY, MemberTierClaim, mintShopperToken, PriorityClassClaim } from './shopper-tokens.ts';
 
 const USAGE = `usage:
   npx tsx gateway/mint-token.ts shopper <shopperId> [--newcomer] [--ttl-s SECONDS]
@@ -60,7 +60,9 @@ if (command === 'shopper') {
   const secret = process.env.TOKEN_SECRET;
   if (!secret || secret.length < 32) fail('TOKEN_SECRET must be set (at least 32 characters), the same as the server');
   const ttlS = Number(values['ttl-s']);
-  if (!Number.isInteger(ttlS) || ttlS < 1 || ttlS > 30 * 24 * 3600) fail('--ttl-s must be a whole number of seconds, at most 30 days');
+  // The server refuses tokens living longer than its TOKEN_MAX_LIFETIME_S; read the same variable so both agree.
+  const maxLifetimeS = process.env.TOKEN_MAX_LIFETIME_S === undefined ? DEFAULT_TOKEN_POLICY.maxLifetimeS : Number(process.env.TOKEN_MAX_LIFETIME_S);
+  if (!Number.isInteger(ttlS) || ttlS < 1 || ttlS > maxLifetimeS) fail(`--ttl-s must be a whole number of seconds, at most ${maxLifetimeS} (TOKEN_MAX_LIFETIME_S)`);
   const claims = {
     shopperId: subject,
     newcomer: values.newcomer,

@@ -19,10 +19,13 @@ export const Authenticate = z
   .strictObject({
     type: z.literal('authenticate'),
     requestId: RequestId,
-    /** A shopper's signed token. */
-    token: z.string().min(1).max(4_096).optional(),
-    /** A merchant's API key. */
-    apiKey: z.string().min(1).max(256).optional(),
+    /**
+     * A shopper's signed token. Any string: an empty, overlong or malformed one is a bad credential and answered
+     * `unauthorized` like a bad signature, never `bad_request` (the message size limit bounds it).
+     */
+    token: z.string().optional(),
+    /** A merchant's API key; any string, a wrong one is `unauthorized`. */
+    apiKey: z.string().optional(),
   })
   .refine((message) => (message.token === undefined) !== (message.apiKey === undefined), {
     message: 'give exactly one of "token" (shopper) or "apiKey" (merchant)',

@@ -26,6 +26,7 @@ import { CLOSE_CODES } from './protocol.ts';
 import { KeyedRateLimiter } from './rate-limiter.ts';
 import { Sequencer } from '../runtime/sequencer.ts';
 import { createWsEndpoint } from './ws-handlers.ts';
+import { ChannelWatchers } from './watchers.ts';
 
 /** Registers more HTTP routes on the app (before the catch-all `not_found`). */
 export type RouteRegistrar = (app: TemplatedApp, ctx: GatewayContext) => void;
@@ -95,6 +96,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     publish: (topic, message) => {
       app.publish(topic, message, false);
       metrics.fanoutMessages.inc();
+      // At send time, before uWS's hard bound (4 × slowConsumerBytes) can drop a watcher without a close code.
+      endpoint.checkAfterPublish(topic);
     },
     subscribers: (topic) => app.numSubscribers(topic),
   });
@@ -148,6 +151,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     engine,
     sequencer,
     channels,
+    watchers: new ChannelWatchers(),
     keyring: new MerchantKeyring(options.merchantKeys ?? []),
     metrics,
     logger,

@@ -9,7 +9,7 @@ export function optionalShopper(ctx: GatewayContext, request: RequestData): { ok
   if (request.authorization === '') return { ok: true, shopper: null };
   const match = /^Bearer (\S+)$/.exec(request.authorization);
   if (!match) return { ok: false, reply: refusal(ctx, 'unauthorized', 'Send "Authorization: Bearer <shopper token>", or no Authorization for the anonymous read.') };
-  const check = verifyShopperToken(ctx.config.tokenSecret, match[1]!, ctx.clock());
+  const check = verifyShopperToken(ctx.config.tokenSecret, match[1]!, ctx.clock(), ctx.config.tokenPolicy);
   if (!check.ok) return { ok: false, reply: refusal(ctx, 'unauthorized', describeTokenProblem(check.reason)) };
   return { ok: true, shopper: check.claims };
 }

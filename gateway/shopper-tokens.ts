@@ -39,7 +39,22 @@ export interface MintClaims {
   memberTier?: string | undefined;
 }
 
-export type TokenCheck = { ok: true; claims: ShopperClaims } | { ok: false; reason: 'malformed' | 'wrong_algorithm' | 'bad_signature' | 'expired' };
+export type TokenCheck =
+  | { ok: true; claims: ShopperClaims }
+  | { ok: false; reason: 'malformed' | 'wrong_algorithm' | 'bad_signature' | 'expired' | 'not_yet_valid' | 'lifetime_too_long' };
+
+/**
+ * How long a token may live and how far the issuer's clock may run ahead of the server's. A correctly signed token
+ * is still refused when it claims to live longer than `maxLifetimeS` (exp − iat), when it would still be valid
+ * longer than that from now (exp − now, which also catches an `exp` given in milliseconds), or when it was issued
+ * more than `clockSkewS` in the future. Expiry itself has no leeway: a token is refused from its `exp` on.
+ */
+export interface TokenPolicy {
+  maxLifetimeS: number;
+  clockSkewS: number;
+}
+
+export const DEFAULT_TOKEN_POLICY: TokenPolicy = { maxLifetimeS: 24 * 3_600, clockSkewS: 60 };
 
 const HEADER = { alg: 'HS256', typ: 'JWT' } as const;
 const ENCODED_HEADER = base64url(JSON.stringify(HEADER));
@@ -58,7 +73,7 @@ const Payload = z.strictObject({
   priorityClass: PriorityClassClaim.optional(),
   creditScore: CreditScoreClaim.optional(),
   memberTier: MemberTierClaim.optional(),
-  /** Seconds since the epoch, as JWT has it. */
+  /** Seconds since the epoch, as JWT has it. Required: without it a token's lifetime cannot be bounded. */
   iat: z.number().int().min(0),
   exp: z.number().int().min(0),
 });
@@ -76,7 +91,7 @@ export function mintShopperToken(secret: string, claims: MintClaims, nowMs: numb
   return `${signingInput}.${sign(secret, signingInput).toString('base64url')}`;
 }
 
-export function verifyShopperToken(secret: string, token: string, nowMs: number): TokenCheck {
+export function verifyShopperToken(secret: string, token: string, nowMs: number, policy: TokenPolicy = DEFAULT_TOKEN_POLICY): TokenCheck {
   if (token.length > TOKEN_LENGTH_MAX) return { ok: false, reason: 'malformed' };
   const parts = token.split('.');
   if (parts.length !== 3 || !parts.every((part) => SEGMENT.test(part))) return { ok: false, reason: 'malformed' };
@@ -92,8 +107,11 @@ export function verifyShopperToken(secret: string, token: string, nowMs: number)
 
   const payload = Payload.safeParse(decodeJson(encodedPayload));
   if (!payload.success) return { ok: false, reason: 'malformed' };
-  const expiresAtMs = payload.data.exp * 1_000;
+  const { iat, exp } = payload.data;
+  const expiresAtMs = exp * 1_000;
   if (expiresAtMs <= nowMs) return { ok: false, reason: 'expired' };
+  if (iat * 1_000 > nowMs + policy.clockSkewS * 1_000) return { ok: false, reason: 'not_yet_valid' };
+  if (exp - iat > policy.maxLifetimeS || expiresAtMs - nowMs > (policy.maxLifetimeS + policy.clockSkewS) * 1_000) return { ok: false, reason: 'lifetime_too_long' };
   const { sub, newcomer, exposureLimitMinor, priorityClass, creditScore, memberTier } = payload.data;
   return {
     ok: true,
@@ -116,6 +134,10 @@ export function describeTokenProblem(reason: Exclude<TokenCheck, { ok: true }>['
       return 'the token has expired; get a new one';
     case 'wrong_algorithm':
       return 'the token must be signed with HS256';
+    case 'not_yet_valid':
+      return 'the token was issued in the future (iat); check the issuer’s clock';
+    case 'lifetime_too_long':
+      return 'the token lives longer than the server allows (exp − iat, in seconds); get a shorter-lived one';
     case 'malformed':
     case 'bad_signature':
       return 'the token is not valid';

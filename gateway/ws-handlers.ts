@@ -19,6 +19,8 @@ export interface WsEndpoint {
   sockets: Set<Socket>;
   /** Closes connections more than `slowConsumerBytes` behind; run on a timer. */
   sweepSlowConsumers(): void;
+  /** Closes the watchers of `channel` that a publish just left more than `slowConsumerBytes` behind. */
+  checkAfterPublish(channel: string): void;
 }
 
 export function createWsEndpoint(ctx: GatewayContext, presence: Presence): WsEndpoint {
@@ -113,6 +115,7 @@ export function createWsEndpoint(ctx: GatewayContext, presence: Presence): WsEnd
       if (conn.role === 'shopper') perShopper.remove(conn.subjectId!);
       if (conn.subscriptions) {
         for (const name of conn.subscriptions) {
+          ctx.watchers.remove(name, ws);
           const channel = parseChannel(name);
           if (channel && hasPresence(channel.kind)) presence.changed(name);
         }
@@ -124,15 +127,23 @@ export function createWsEndpoint(ctx: GatewayContext, presence: Presence): WsEnd
     behavior,
     sockets,
     sweepSlowConsumers() {
-      for (const ws of sockets) {
-        if (ws.getBufferedAmount() > config.slowConsumerBytes) {
-          ctx.metrics.slowConsumers.inc();
-          ctx.logger.info({ conn: ws.getUserData().id, bufferedBytes: ws.getBufferedAmount() }, 'closing slow consumer');
-          ws.end(CLOSE_CODES.slowConsumer, 'slow_consumer');
-        }
-      }
+      for (const ws of sockets) if (ws.getBufferedAmount() > config.slowConsumerBytes) closeSlowConsumer(ws);
+    },
+    checkAfterPublish(channel) {
+      // Collected first: closing runs the close handler, which changes the watcher set being read.
+      for (const ws of ctx.watchers.over(channel, config.slowConsumerBytes)) closeSlowConsumer(ws);
     },
   };
+
+  function closeSlowConsumer(ws: Socket): void {
+    const conn = ws.getUserData();
+    if (conn.closed) return;
+    ctx.metrics.slowConsumers.inc();
+    ctx.logger.info({ conn: conn.id, bufferedBytes: ws.getBufferedAmount() }, 'closing slow consumer');
+    // Nothing more is sent after the close frame, and the next publish does not close (and count) it again.
+    conn.closed = true;
+    ws.end(CLOSE_CODES.slowConsumer, 'slow_consumer');
+  }
 }
 
 /**
@@ -217,7 +228,7 @@ function authenticate(ctx: GatewayContext, perShopper: ConnectionCounts, ws: Soc
     sendError(ws, message.requestId, refusal.code, refusal.message, nowMs);
   };
   if (message.token !== undefined) {
-    const check = verifyShopperToken(ctx.config.tokenSecret, message.token, nowMs);
+    const check = verifyShopperToken(ctx.config.tokenSecret, message.token, nowMs, ctx.config.tokenPolicy);
     if (!check.ok) return fail('unauthorized', describeTokenProblem(check.reason));
     const { shopperId, newcomer, expiresAtMs, exposureLimitMinor, priorityClass, creditScore, memberTier } = check.claims;
     if (conn.role === 'merchant' || (conn.role === 'shopper' && conn.subjectId !== shopperId)) {

@@ -29,7 +29,7 @@ export function handleSubscribe(ctx: GatewayContext, presence: Presence, ws: Soc
   if (resume && existing) {
     const outcome = ctx.channels.resumeFrom(existing, resume.epoch, resume.offset);
     if (outcome.recovered) {
-      watch(ws, conn, presence, channel, name);
+      watch(ctx, ws, conn, presence, channel, name);
       ws.cork(() => {
         ws.send(JSON.stringify(subscribed(ctx, requestId, name, existing.epoch, resume.offset, channel, { recovered: true })), false);
         for (const delta of outcome.missed) ws.send(delta, false);
@@ -45,7 +45,7 @@ export function handleSubscribe(ctx: GatewayContext, presence: Presence, ws: Soc
     return;
   }
   const live = ctx.channels.open(name);
-  watch(ws, conn, presence, channel, name);
+  watch(ctx, ws, conn, presence, channel, name);
   const extra = resume ? { recovered: false, snapshot } : { snapshot };
   sendJson(ws, subscribed(ctx, requestId, name, live.epoch, live.offset, channel, extra));
 }
@@ -53,6 +53,7 @@ export function handleSubscribe(ctx: GatewayContext, presence: Presence, ws: Soc
 export function handleUnsubscribe(ctx: GatewayContext, presence: Presence, ws: Socket, conn: Connection, message: UnsubscribeMessage): void {
   if (conn.subscriptions?.delete(message.channel)) {
     ws.unsubscribe(message.channel);
+    ctx.watchers.remove(message.channel, ws);
     const channel = parseChannel(message.channel)!;
     if (hasPresence(channel.kind)) presence.changed(message.channel);
   }
@@ -69,10 +70,11 @@ function accessProblem(ctx: GatewayContext, conn: Connection, channel: ParsedCha
   return null;
 }
 
-function watch(ws: Socket, conn: Connection, presence: Presence, channel: ParsedChannel, name: string): void {
+function watch(ctx: GatewayContext, ws: Socket, conn: Connection, presence: Presence, channel: ParsedChannel, name: string): void {
   if (conn.subscriptions?.has(name)) return;
   (conn.subscriptions ??= new Set()).add(name);
   ws.subscribe(name);
+  ctx.watchers.add(name, ws);
   if (hasPresence(channel.kind)) presence.changed(name);
 }
 

@@ -33,4 +33,11 @@ describe('mint-token CLI', () => {
     expect(out.stderr).toContain('--member-tier');
     expect(out.stderr).toContain('usage:');
   });
+
+  it('refuses a --ttl-s longer than the server accepts (TOKEN_MAX_LIFETIME_S, 24 h by default)', async () => {
+    expect((await mint(['shopper', 'bob', '--ttl-s', '86400'])).code).toBe(0);
+    const out = await mint(['shopper', 'bob', '--ttl-s', '86401']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('TOKEN_MAX_LIFETIME_S');
+  });
 });

@@ -44,6 +44,7 @@ export interface TokenOptions {
   exposureLimitMinor?: number;
   priorityClass?: number;
   creditScore?: number;
+  memberTier?: string;
 }
 
 let offerCounter = 0;
