@@ -46,6 +46,7 @@ const STATUS_TEXT: Record<number, string> = {
   404: '404 Not Found',
   409: '409 Conflict',
   413: '413 Payload Too Large',
+  415: '415 Unsupported Media Type',
   422: '422 Unprocessable Entity',
   429: '429 Too Many Requests',
   500: '500 Internal Server Error',
@@ -53,6 +54,8 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** `application/json`, with parameters (`; charset=utf-8`) or not, in any letter case. */
+const JSON_CONTENT_TYPE = /^application\/json\s*(;.*)?$/i;
 let requestCounter = 0;
 
 /** The HTTP status for an error code: 4xx for the client's mistakes, 409 for business refusals. */
@@ -71,6 +74,8 @@ export function statusOf(code: ErrorCode): number {
       return 404;
     case 'too_large':
       return 413;
+    case 'unsupported_media_type':
+      return 415;
     case 'invalid_settings':
       return 422;
     case 'rate_limited':
@@ -126,6 +131,7 @@ export function route(ctx: GatewayContext, name: string, options: { readBody: bo
       body: undefined,
     };
     const contentLength = Number(req.getHeader('content-length') || '0');
+    const contentType = req.getHeader('content-type');
 
     const send = (reply: Reply): void => {
       if (aborted) return;
@@ -171,10 +177,18 @@ export function route(ctx: GatewayContext, name: string, options: { readBody: bo
     readBody(res, ctx.config.maxBodyBytes, (body) => {
       if (body === null) return send(errorReply('too_large', `Bodies may be at most ${ctx.config.maxBodyBytes} bytes.`));
       if (body.length > 0) {
+        // Only JSON is read: a body sent as another type (a form, text/plain) is refused rather than guessed at,
+        // which also keeps simple cross-site form posts out.
+        if (!JSON_CONTENT_TYPE.test(contentType)) {
+          return send(refusal(ctx, 'unsupported_media_type', 'Send the body as JSON with "Content-Type: application/json".'));
+        }
         try {
           request.body = JSON.parse(body.toString('utf8'));
         } catch {
-          return send(errorReply('bad_request', 'The body is not valid JSON.'));
+          return send(refusal(ctx, 'bad_request', 'The body is not valid JSON.'));
+        }
+        if (typeof request.body !== 'object' || request.body === null || Array.isArray(request.body)) {
+          return send(refusal(ctx, 'bad_request', 'The body must be a JSON object.'));
         }
       }
       run();

@@ -2,7 +2,7 @@
 // and operations (health, readiness, metrics, development tokens). docs/http-api.md documents each one.
 import type { TemplatedApp } from 'uWebSockets.js';
 import { z } from 'zod';
-import { CreateOffer, Id, Money } from '../engine/index.ts';
+import { CreateOffer, Id, Money, type OfferView } from '../engine/index.ts';
 import { offerChannel } from './channel-names.ts';
 import { ownershipProblem, runCommand, type GatewayContext } from './context.ts';
 import { errorReply, merchantOf, refusal, route, validate, type Reply, type RequestData } from './http-kit.ts';
@@ -71,6 +71,11 @@ async function editOffer(ctx: GatewayContext, request: RequestData): Promise<Rep
   if (!patch.ok) return patch.reply;
   const key = idempotencyKeyOf(request);
   if (!key.ok) return key.reply;
+  // A patch that changes nothing is answered with the offer as it is, and never sequenced: the engine would emit no
+  // event for it, and the journal keeps only commands that can change the market. A closed or unknown offer still
+  // goes to the engine, which refuses it as for any other patch.
+  const current = ctx.engine.offer(target.offerId);
+  if (current && current.status !== 'closed' && changesNothing(current, patch.value)) return { status: 200, body: { offer: current } };
   const command: UnstampedCommand = { type: 'edit_offer', merchantId: target.merchantId, offerId: target.offerId, patch: patch.value, ...key.value };
   const { result } = await runCommand(ctx, command);
   if (!result.ok) return errorReply(result.code, result.message);
@@ -208,4 +213,28 @@ export function publicLimit(ctx: GatewayContext, request: RequestData): Reply | 
   if (ctx.limiters.public.take(request.remoteAddress)) return null;
   ctx.metrics.rateLimited.inc({ scope: 'public' });
   return refusal(ctx, 'rate_limited', 'Too many requests from this address; slow down.');
+}
+
+/**
+ * Whether every field of the patch already has the given value: a top-level setting of the offer (title,
+ * inventory, prices, limits, end) or one of its mechanism's (tiers, leader discount…). A field the view does not
+ * show as given counts as a change, so only a patch that provably changes nothing is kept from the engine.
+ */
+export function changesNothing(offer: OfferView, patch: Record<string, unknown>): boolean {
+  const view = offer as unknown as Record<string, unknown>;
+  const mechanism = offer.mechanism as unknown as Record<string, unknown>;
+  return Object.entries(patch).every(([field, value]) => {
+    if (value === undefined) return true;
+    const now = field in view && field !== 'mechanism' ? view[field] : mechanism[field];
+    return now !== undefined && canonicalJson(now) === canonicalJson(value);
+  });
+}
+
+/** JSON with object keys sorted, so that two equal values give the same text whatever their key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
 }

@@ -122,6 +122,7 @@ export const GATEWAY_ERROR_CODES = [
   'too_large',
   'too_many_subscriptions',
   'too_many_connections',
+  'unsupported_media_type',
   'unavailable',
 ] as const;
 export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];

@@ -32,6 +32,9 @@ async function startGatewayChild(request: Extract<ChildRequest, { op: 'start' }>
       logLevel: 'silent',
       tokenSecret: request.tokenSecret,
       maxConnections: request.maxConnections,
+      // Every client of the bench comes from one address, and the quote clients never authenticate or subscribe.
+      maxConnectionsPerAddress: 0,
+      authTimeoutMs: 0,
       connectionRate: UNLIMITED,
       shopperRate: UNLIMITED,
       merchantRate: UNLIMITED,

@@ -35,7 +35,8 @@ export async function openTarget(options: LiveTargetOptions, connectionsMax: num
   const tokenSecret = randomBytes(32).toString('hex');
   const merchant = generateMerchantKey('sim-merchant');
   const server: RunningGateway = await startGateway({
-    config: { host: '127.0.0.1', port: 0, logLevel: 'silent', tokenSecret, devTokens: false, maxConnections: connectionsMax + 16 },
+    // Every simulated shopper connects from this one address: the per-address cap would stop the population.
+    config: { host: '127.0.0.1', port: 0, logLevel: 'silent', tokenSecret, devTokens: false, maxConnections: connectionsMax + 16, maxConnectionsPerAddress: 0 },
     merchantKeys: parseMerchantKeyRecords(merchant.record),
   });
   return {

@@ -103,7 +103,7 @@ describe('bad input over HTTP', () => {
     const before = h.server.engine.stateHash();
     const valid = { offerId: 'http-bad', title: 't', currency: 'CNY', inventory: 5, basePriceMinor: 100, mechanism: { type: 'group', minSize: 2, windowMs: 1000 } };
     const answers = [
-      await h.http('POST', '/v1/offers', { key: key(), rawBody: '{"offerId": ' }),
+      await h.http('POST', '/v1/offers', { key: key(), rawBody: '{"offerId": ', headers: { 'content-type': 'application/json' } }),
       await h.http('POST', '/v1/offers', { key: key(), body: { ...valid, surprise: 1 } }),
       await h.http('POST', '/v1/offers', { key: key(), body: { ...valid, inventory: '5' } }),
       await h.http('POST', '/v1/offers', { key: key(), body: { ...valid, inventory: -1 } }),
